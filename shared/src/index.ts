@@ -1,0 +1,3 @@
+export * from './config.ts';
+export * from './events.ts';
+export * from './wall.ts';
