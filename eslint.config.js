@@ -44,6 +44,7 @@ export default tseslint.config(
   },
   {
     files: ['shared/src/**'],
+    ignores: ['shared/src/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -31,6 +31,11 @@ export const configSchema = z.object({
     .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   KPIWALL_DATA_DIR: z.string().min(1).default('.data/chdb'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'expected host:port[,host:port…]')
+    .transform((list) => list.split(','))
+    .optional(),
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),

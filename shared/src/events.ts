@@ -105,7 +105,10 @@ const envelopeShape = {
   account_id: identifier,
   user_id: identifier.nullable(),
   received_at: z.int(),
-  properties: z.record(z.string(), z.unknown()),
+  // Passed through as is: z.record would rebuild the object and drop a `__proto__` key.
+  properties: z.custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  ),
 };
 
 const eventSchemaOf = <T extends EventType>(type: T) =>
@@ -149,7 +152,8 @@ export type RejectionReason =
   | 'time_too_old'
   | 'time_in_future';
 
-export type EventValidation = { ok: true; event: KpiEvent } | { ok: false; reason: RejectionReason };
+export type EventValidation =
+  { ok: true; event: KpiEvent } | { ok: false; reason: RejectionReason };
 
 const rfc3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?$/;
@@ -279,7 +283,14 @@ export const validateEvent = (
   for (const [key, value] of Object.entries(input)) {
     if (envelopeFields.has(key)) continue;
     if (Object.hasOwn(shape, key)) typed[key] = value;
-    else properties[key] = value;
+    // defineProperty, not assignment: a sender's `__proto__` field is data, not a prototype.
+    else
+      Object.defineProperty(properties, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   const event = kpiEventSchema.parse({
     ...typed,
@@ -313,25 +324,25 @@ const parseItem = (index: number, text: string): BatchItem => {
 /**
  * Splits a request body into events. A body starting with `[` is a JSON array (index = element
  * position; size measured on each element's compact serialisation); otherwise NDJSON (index =
- * 0-based line number; blank lines are skipped). An array that does not parse is one
- * `invalid_json` item at index 0 carrying the whole body.
+ * 0-based line number; blank lines are skipped). A body starting with `[` that is not one
+ * JSON array is read as NDJSON.
  */
 export const splitBatch = (body: string): BatchItem[] => {
   const trimmed = body.trimStart();
   if (trimmed.startsWith('[')) {
-    let parsed: unknown;
+    let parsed: unknown = null;
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      return [{ index: 0, text: body, ok: false, reason: 'invalid_json' }];
+      // Not one JSON array: NDJSON whose first line happens to start with `[`.
     }
-    if (!Array.isArray(parsed)) return [parseItem(0, trimmed)];
-    return parsed.map((element: unknown, index) => {
-      const text = JSON.stringify(element) ?? 'null';
-      return utf8Bytes(text) > maxEventBytes
-        ? { index, text, ok: false, reason: 'too_large' }
-        : { index, text, ok: true, value: element };
-    });
+    if (Array.isArray(parsed))
+      return parsed.map((element: unknown, index) => {
+        const text = JSON.stringify(element) ?? 'null';
+        return utf8Bytes(text) > maxEventBytes
+          ? { index, text, ok: false, reason: 'too_large' }
+          : { index, text, ok: true, value: element };
+      });
   }
   const items: BatchItem[] = [];
   body.split('\n').forEach((rawLine, index) => {

@@ -1,3 +1,4 @@
 export * from './config.ts';
 export * from './events.ts';
 export * from './wall.ts';
+export * from './topics.ts';

@@ -1,0 +1,2 @@
+export * from './collector/collector.ts';
+export * from './message-producer.ts';
