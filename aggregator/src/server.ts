@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { registerCollector, type MessageProducer } from '@kpiwall/ingest';
-import type { KpiValues } from '@kpiwall/shared';
+import type { KpiApiResponse, KpiValues } from '@kpiwall/shared';
 import type { ClickHouseStore } from './store/clickhouse.ts';
 
 /** The built SvelteKit wall (adapter-node), served on the same origin as its Socket.IO feed. */
@@ -39,7 +39,8 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.maxBodyBytes,
-    disableRequestLogging: true,
+    // Per-request lines would drown the log: the simulator alone posts several times a second.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   collectDefaultMetrics({ register: options.metrics, prefix: 'kpiwall_' });
 
@@ -61,7 +62,7 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     return reply.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
 
-  app.get('/api/kpis', () => {
+  app.get('/api/kpis', (): KpiApiResponse => {
     const current = options.currentKpis();
     return { as_of: new Date(current.as_of).toISOString(), tz: current.tz, kpis: current.kpis };
   });

@@ -73,3 +73,11 @@ export const wallSocketEvents = {
 
 /** How long without any message before a wall calls itself stale (server heartbeats every 2 s). */
 export const wallStaleAfterMs = 5_000;
+
+/** GET /api/kpis: every KPI under its KPIS.md key, as of `as_of` (RFC 3339) in time zone `tz`. */
+export const kpiApiResponseSchema = z.strictObject({
+  as_of: z.iso.datetime(),
+  tz: z.string(),
+  kpis: kpiValuesSchema,
+});
+export type KpiApiResponse = z.infer<typeof kpiApiResponseSchema>;
