@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import {
+  kpiApiResponseSchema,
   wallDeltaSchema,
   wallSnapshotSchema,
   type WallDelta,
