@@ -1,1 +1,3 @@
 export * from './embedded.ts';
+export { ClickHouseStore } from './store/clickhouse.ts';
+export { eventToRow } from './store/event-rows.ts';

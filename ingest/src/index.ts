@@ -1,2 +1,3 @@
 export * from './collector/collector.ts';
 export * from './message-producer.ts';
+export { generateHistory } from './simulator/history.ts';

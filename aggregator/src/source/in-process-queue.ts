@@ -113,7 +113,7 @@ export class InProcessQueue implements MessageProducer, EventSource {
         this.#commit(partition, messages.length);
       });
       partition.inFlight.push(committed);
-      committed.then(
+      void committed.then(
         () => {
           partition.inFlight.shift();
           this.#dispatch(partition);

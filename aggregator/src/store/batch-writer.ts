@@ -63,13 +63,22 @@ export class BatchWriter {
     const rows = batch.flatMap((waiting) => waiting.rows);
     this.#flushing = this.#flushing.then(async () => {
       try {
-        await pRetry(() => this.#options.insert(rows), {
+        // p-retry gives up at once on a TypeError; wrapping keeps every failure retryable, so
+        // a fault stalls the pipeline (backpressure) instead of dropping rows.
+        const insert = () =>
+          this.#options.insert(rows).catch((error: unknown) => {
+            throw new Error('ClickHouse insert failed', { cause: error });
+          });
+        await pRetry(insert, {
           retries: Number.POSITIVE_INFINITY,
           minTimeout: 200,
           maxTimeout: 10_000,
           signal: this.#abort.signal,
           onFailedAttempt: ({ error, attemptNumber }) => {
-            this.#options.onRetry(error, attemptNumber);
+            this.#options.onRetry(
+              error.cause instanceof Error ? error.cause : error,
+              attemptNumber,
+            );
           },
         });
         for (const waiting of batch) waiting.resolve();
