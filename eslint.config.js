@@ -1,10 +1,11 @@
+import { defineConfig } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['**/node_modules/**', 'web/build/**', 'web/.svelte-kit/**', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -15,7 +16,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: true,
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
         extraFileExtensions: ['.svelte'],
         tsconfigRootDir: import.meta.dirname,
       },
@@ -29,7 +30,7 @@ export default tseslint.config(
         'error',
         {
           selector:
-            "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(skip|only|todo)$/]",
+            'CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(skip|only|todo)$/]',
           message: 'No skipped or focused tests.',
         },
       ],
@@ -60,7 +61,10 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '^node:', message: 'web/ runs in the browser: no node:* imports.' },
-            { regex: '^@kpiwall/(aggregator|ingest)', message: 'web/ talks to the aggregator over Socket.IO only.' },
+            {
+              regex: '^@kpiwall/(aggregator|ingest)',
+              message: 'web/ talks to the aggregator over Socket.IO only.',
+            },
           ],
         },
       ],

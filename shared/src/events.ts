@@ -10,11 +10,7 @@ export const maxEventBytes = 65_536;
 export const earliestEventTime = Date.UTC(2000, 0, 1);
 export const maxFutureSkewMs = 10 * 60 * 1000;
 
-const codePoints = (value: string): number => {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
-};
+const codePoints = (value: string): number => Array.from(value).length;
 
 /** A string of `min`–`max` Unicode code points (zod's own length counts UTF-16 units). */
 const codePointString = (min: number, max: number) =>
@@ -338,7 +334,7 @@ export const splitBatch = (body: string): BatchItem[] => {
     }
     if (Array.isArray(parsed))
       return parsed.map((element: unknown, index) => {
-        const text = JSON.stringify(element) ?? 'null';
+        const text = JSON.stringify(element);
         return utf8Bytes(text) > maxEventBytes
           ? { index, text, ok: false, reason: 'too_large' }
           : { index, text, ok: true, value: element };

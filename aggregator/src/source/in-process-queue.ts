@@ -115,7 +115,8 @@ export class InProcessQueue implements MessageProducer, EventSource {
       partition.inFlight.push(committed);
       void committed.then(
         () => {
-          partition.inFlight.shift();
+          // Batches settle in order, so the one that just committed is the oldest in flight.
+          void partition.inFlight.shift();
           this.#dispatch(partition);
         },
         () => {

@@ -53,7 +53,11 @@ const pipeline = async (): Promise<number> => {
   socket.on('delta', (payload: unknown) => {
     Object.assign(shown, wallDeltaSchema.parse(payload).kpis);
   });
-  await new Promise<void>((resolve) => socket.once('snapshot', () => resolve()));
+  await new Promise<void>((resolve) =>
+    socket.once('snapshot', () => {
+      resolve();
+    }),
+  );
 
   const started = performance.now();
   for (let i = 0; i < lines.length; i += batchLines) {

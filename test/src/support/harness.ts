@@ -59,5 +59,5 @@ export const postEvents = async (
       .map((event) => (typeof event === 'string' ? event : JSON.stringify(event)))
       .join('\n'),
   });
-  return { status: response.status, body: (await response.json()) as unknown };
+  return { status: response.status, body: await response.json() };
 };
