@@ -62,6 +62,10 @@ export default defineConfig(
           patterns: [
             { regex: '^node:', message: 'web/ runs in the browser: no node:* imports.' },
             {
+              regex: '^@kpiwall/shared$',
+              message: 'import @kpiwall/shared/wall: the browser needs the wall contract only.',
+            },
+            {
               regex: '^@kpiwall/(aggregator|ingest)',
               message: 'web/ talks to the aggregator over Socket.IO only.',
             },

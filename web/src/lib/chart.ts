@@ -1,4 +1,4 @@
-import { activeUsersChartMinutes, type MinutePoint } from '@kpiwall/shared';
+import { activeUsersChartMinutes, type MinutePoint } from '@kpiwall/shared/wall';
 import { chartWindowStart } from './wall-state.ts';
 
 /** uPlot's columnar data: x in epoch seconds, y = active users. */

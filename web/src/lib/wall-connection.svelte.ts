@@ -1,4 +1,4 @@
-import { wallDeltaSchema, wallSnapshotSchema, wallStaleAfterMs } from '@kpiwall/shared';
+import { wallDeltaSchema, wallSnapshotSchema, wallStaleAfterMs } from '@kpiwall/shared/wall';
 import { connectionStatus, secondsSince, type ConnectionStatus } from './status.ts';
 import { foldDelta, stateFromSnapshot, type WallState } from './wall-state.ts';
 

@@ -1,4 +1,4 @@
-import { wallSocketEvents } from '@kpiwall/shared';
+import { wallSocketEvents } from '@kpiwall/shared/wall';
 import { io, type Socket } from 'socket.io-client';
 import type { WallConnection } from './wall-connection.svelte.ts';
 

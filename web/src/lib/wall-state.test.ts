@@ -1,4 +1,4 @@
-import type { KpiValues, MinutePoint, WallDelta, WallSnapshot } from '@kpiwall/shared';
+import type { KpiValues, MinutePoint, WallDelta, WallSnapshot } from '@kpiwall/shared/wall';
 import { describe, expect, it } from 'vitest';
 import {
   chartWindowStart,

@@ -4,7 +4,7 @@ import {
   type MinutePoint,
   type WallDelta,
   type WallSnapshot,
-} from '@kpiwall/shared';
+} from '@kpiwall/shared/wall';
 
 /** What a wall shows: the last snapshot with every delta since folded in. */
 export interface WallState {

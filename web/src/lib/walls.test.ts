@@ -1,4 +1,4 @@
-import { liveKpiKeys } from '@kpiwall/shared';
+import { liveKpiKeys } from '@kpiwall/shared/wall';
 import { describe, expect, it } from 'vitest';
 import { productWall, supportWall, tileTone } from './walls.ts';
 

@@ -1,4 +1,4 @@
-import type { LiveKpiKey } from '@kpiwall/shared';
+import type { LiveKpiKey } from '@kpiwall/shared/wall';
 import type { ValueFormat } from './format.ts';
 
 export type Tone = 'normal' | 'warn' | 'alert';
