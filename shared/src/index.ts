@@ -2,3 +2,4 @@ export * from './config.ts';
 export * from './events.ts';
 export * from './wall.ts';
 export * from './topics.ts';
+export * from './collector-answer.ts';

@@ -4,6 +4,7 @@ import {
   topicOfEventType,
   topics,
   validateBatch,
+  type CollectorAnswer,
   type DeadLetter,
   type Rejection,
 } from '@kpiwall/shared';
@@ -19,12 +20,6 @@ export type CollectorOptions = {
   now: () => number;
   maxBodyBytes: number;
   metrics: Registry;
-};
-
-/** The answer to POST /v1/events. */
-export type CollectorAnswer = {
-  accepted: number;
-  rejected: { index: number; reason: string }[];
 };
 
 /**

@@ -6,10 +6,9 @@ describe('DeliveryStats', () => {
     const stats = new DeliveryStats(0);
     stats.recordBatch(200, {
       accepted: 198,
-      duplicates: 1,
       rejected: [{ index: 3, reason: 'time_in_future' }],
     });
-    stats.recordBatch(50, { accepted: 50, duplicates: 0, rejected: [] });
+    stats.recordBatch(50, { accepted: 50, rejected: [] });
     stats.recordRetry();
     expect(stats.report(5_000, 'live')).toEqual({
       msg: 'simulator',
@@ -17,12 +16,11 @@ describe('DeliveryStats', () => {
       sent: 250,
       rate_per_s: 50,
       accepted: 248,
-      duplicates: 1,
       rejected: 1,
       retries: 1,
       rejection_reasons: { time_in_future: 1 },
     });
-    stats.recordBatch(20, { accepted: 20, duplicates: 0, rejected: [] });
+    stats.recordBatch(20, { accepted: 20, rejected: [] });
     expect(stats.report(15_000, 'live')).toMatchObject({
       sent: 270,
       rate_per_s: 2,

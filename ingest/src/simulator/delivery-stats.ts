@@ -1,4 +1,4 @@
-import type { CollectorReply } from './sender.ts';
+import type { CollectorAnswer } from '@kpiwall/shared';
 
 /** One periodic status line: totals so far and the rate achieved since the previous line. */
 export interface DeliveryReport {
@@ -7,7 +7,6 @@ export interface DeliveryReport {
   readonly sent: number;
   readonly rate_per_s: number;
   readonly accepted: number;
-  readonly duplicates: number;
   readonly rejected: number;
   readonly retries: number;
   /** Rejection reasons counted since the previous line (empty when none). */
@@ -18,7 +17,6 @@ export interface DeliveryReport {
 export class DeliveryStats {
   private sent = 0;
   private accepted = 0;
-  private duplicates = 0;
   private rejected = 0;
   private retries = 0;
   private recentReasons: Record<string, number> = {};
@@ -33,10 +31,9 @@ export class DeliveryStats {
     return this.sent;
   }
 
-  recordBatch(size: number, reply: CollectorReply): void {
+  recordBatch(size: number, reply: CollectorAnswer): void {
     this.sent += size;
     this.accepted += reply.accepted;
-    this.duplicates += reply.duplicates;
     this.rejected += reply.rejected.length;
     for (const { reason } of reply.rejected) {
       this.recentReasons[reason] = (this.recentReasons[reason] ?? 0) + 1;
@@ -56,7 +53,6 @@ export class DeliveryStats {
       sent: this.sent,
       rate_per_s: Math.round(((this.sent - this.sentAtIntervalStart) / seconds) * 10) / 10,
       accepted: this.accepted,
-      duplicates: this.duplicates,
       rejected: this.rejected,
       retries: this.retries,
       rejection_reasons: this.recentReasons,

@@ -2,6 +2,9 @@ import { dayMs } from './catalog.ts';
 import type { RawEvent } from './events.ts';
 import { World } from './world.ts';
 
+// How far ahead live pacing counts the events already planned; see advance.
+const paceHorizonMs = 2_000;
+
 export interface LiveOptions {
   readonly seed: number;
   readonly accounts: number;
@@ -14,8 +17,6 @@ export interface LiveOptions {
   /** The instant live simulation starts (epoch ms). */
   readonly now: number;
 }
-
-const paceHorizonMs = 2_000;
 
 /** One step of the backfill: its events and the instant it covers up to. */
 export interface BackfillChunk {
@@ -89,7 +90,8 @@ export class LiveSimulation {
    * step's events: live behaviour for a time window that has already passed.
    */
   *advanceInSteps(until: number, stepMs: number): Generator<RawEvent[]> {
-    for (let now = this.lastAdvance; now < until;) {
+    let now = this.lastAdvance;
+    while (now < until) {
       now = Math.min(until, now + stepMs);
       yield this.advance(now);
     }

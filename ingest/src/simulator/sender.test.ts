@@ -13,7 +13,9 @@ const events: RawEvent[] = [
   },
   { id: 'e2', type: 'ticket.solved', time: 1_795_194_000_000, account_id: 'a', ticket_id: 't' },
 ];
-const okReply = { accepted: 2, duplicates: 0, rejected: [] };
+const okReply = { accepted: 2, rejected: [] };
+// Millisecond backoff keeps retries fast; the doubling itself is p-retry's.
+const backoff = { minMs: 1, maxMs: 4 };
 
 interface Call {
   url: string;
@@ -42,12 +44,11 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 describe('sendBatch', () => {
   it('POSTs the events as NDJSON and returns the collector reply', async () => {
     const { calls, fetchFake } = fakeCollector([
-      json({ accepted: 1, duplicates: 0, rejected: [{ index: 1, reason: 'time_in_future' }] }),
+      json({ accepted: 1, rejected: [{ index: 1, reason: 'time_in_future' }] }),
     ]);
     const reply = await sendBatch(events, { target, fetch: fetchFake });
     expect(reply).toEqual({
       accepted: 1,
-      duplicates: 0,
       rejected: [{ index: 1, reason: 'time_in_future' }],
     });
     expect(calls).toHaveLength(1);
@@ -57,33 +58,46 @@ describe('sendBatch', () => {
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(events);
   });
 
-  it('retries network errors, 5xx and 429 with growing backoff, resending the same batch', async () => {
+  it('retries network errors, 5xx and 429, resending the same batch', async () => {
     const { calls, fetchFake } = fakeCollector([
       new TypeError('fetch failed'),
       json({ error: 'unavailable' }, 503),
       json({ error: 'slow down' }, 429),
       json(okReply),
     ]);
-    const sleeps: number[] = [];
     const retries: number[] = [];
     const reply = await sendBatch(events, {
       target,
       fetch: fetchFake,
-      sleep: (ms) => {
-        sleeps.push(ms);
-        return Promise.resolve();
-      },
+      backoff,
       onRetry: (attempt) => retries.push(attempt),
     });
     expect(reply).toEqual(okReply);
     expect(calls).toHaveLength(4);
     expect(new Set(calls.map((call) => call.body)).size).toBe(1);
     expect(retries).toEqual([1, 2, 3]);
-    expect(sleeps).toEqual([...sleeps].sort((a, b) => a - b));
-    expect(sleeps[2]).toBeGreaterThan(sleeps[0] ?? Infinity);
+  });
+
+  it('takes a 400 carrying an answer (every event rejected) as an answer', async () => {
+    const allRejected = { accepted: 0, rejected: [{ index: 0, reason: 'unknown_type' }] };
+    const { calls, fetchFake } = fakeCollector([
+      json(allRejected, 400),
+      json({ accepted: 2, rejected: [] }),
+    ]);
+    expect(await sendBatch(events, { target, fetch: fetchFake })).toEqual(allRejected);
+    expect(await sendBatch(events, { target, fetch: fetchFake })).toEqual({
+      accepted: 2,
+      rejected: [],
+    });
+    expect(calls).toHaveLength(2);
   });
 
   it('does not retry a batch the collector refuses (4xx) or an unreadable reply', async () => {
+    const tooLarge = fakeCollector([json({ error: 'too large' }, 413)]);
+    await expect(sendBatch(events, { target, fetch: tooLarge.fetchFake })).rejects.toBeInstanceOf(
+      BatchRefusedError,
+    );
+    expect(tooLarge.calls).toHaveLength(1);
     const refused = fakeCollector([json({ error: 'bad request' }, 400)]);
     await expect(sendBatch(events, { target, fetch: refused.fetchFake })).rejects.toBeInstanceOf(
       BatchRefusedError,
@@ -102,9 +116,9 @@ describe('sendBatch', () => {
       target,
       fetch: fetchFake,
       signal: controller.signal,
-      sleep: () => {
-        controller.abort();
-        return Promise.resolve();
+      backoff,
+      onRetry: (attempt) => {
+        if (attempt === 2) controller.abort(new Error('collector answered 500: stopped'));
       },
     });
     await expect(sending).rejects.toThrow(/500/);

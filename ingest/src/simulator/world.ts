@@ -241,7 +241,7 @@ export class World implements StoryContext {
     }
   }
 
-  /** Every account's story rates, reused for a while: summing over users for each story would cost. */
+  /** Every account's story rates; reused for a second, as they sum over all users. */
   private pacedStoryRates(at: number): Weighted<readonly [Account, StoryKind]>[] {
     if (this.pacedRates !== undefined && Math.abs(at - this.pacedRates.at) < pacedRatesReuseMs) {
       return this.pacedRates.candidates;
@@ -298,7 +298,9 @@ export class World implements StoryContext {
     const userCount = random.integer(minUsers, maxUsers);
     for (let user = 0; user < userCount; user += 1) this.addUser(account, true);
     const seats = plan === 'free' || plan === 'trial' ? 0 : userCount + random.integer(0, 3);
-    const trialRemainingMs = random.between(1 * dayMs, trialLengthMs - dayMs);
+    // An established trial started before the world did.
+    const trialRemainingMs =
+      plan === 'trial' ? random.between(1 * dayMs, trialLengthMs - dayMs) : undefined;
     this.schedule(options.start, (at) => {
       startSubscription(this, account, at, plan, seats, trialRemainingMs);
     });
