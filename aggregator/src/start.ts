@@ -51,14 +51,15 @@ const publicBase = kpiwall.url.replace('127.0.0.1', 'localhost');
 process.stdout.write(
   [
     '',
-    'kpiwall is running (embedded: ClickHouse via chdb in ' +
-      (config.CLICKHOUSE_URL ?? config.KPIWALL_DATA_DIR) +
-      ')',
+    'kpiwall is running',
     `  support wall   ${publicBase}/wall/support`,
     `  product wall   ${publicBase}/wall/product`,
     `  collector      POST ${publicBase}/v1/events`,
     `  KPIs (JSON)    ${publicBase}/api/kpis`,
     `  health         ${publicBase}/healthz   metrics ${publicBase}/metrics`,
+    config.CLICKHOUSE_URL
+      ? `  ClickHouse     server ${new URL(config.CLICKHOUSE_URL).host}, database ${config.CLICKHOUSE_DATABASE}`
+      : `  ClickHouse     embedded (chdb) in ${config.KPIWALL_DATA_DIR}, database ${config.CLICKHOUSE_DATABASE}`,
     'Press Ctrl+C to stop.',
     '',
   ].join('\n') + '\n',
