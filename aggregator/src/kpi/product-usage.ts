@@ -2,6 +2,7 @@ import type { EventType, KpiEvent, MinutePoint } from '@kpiwall/shared';
 import { activeUsersChartMinutes } from '@kpiwall/shared';
 import { ActivityIndex } from './activity-index.ts';
 import { minuteMs, minuteOf, type LocalCalendar } from './local-calendar.ts';
+import { calendarWindowDays } from './windows.ts';
 
 /** Event types that count as activity (../KPIS.md, "Product usage"). */
 export const activityEventTypes: ReadonlySet<EventType> = new Set<EventType>([
@@ -12,7 +13,7 @@ export const activityEventTypes: ReadonlySet<EventType> = new Set<EventType>([
   'user.signed_up',
 ]);
 
-const monthDays = 30;
+const monthDays = calendarWindowDays['30d'];
 
 export type ProductUsageKpis = {
   dau: number;
@@ -46,7 +47,11 @@ export class ProductUsage {
   kpis(asOfMs: number): ProductUsageKpis {
     const today = this.#calendar.dayOf(asOfMs);
     const dau = this.#usersByDay.countAsOf(today, asOfMs);
-    const wau = this.#usersByDay.distinctAsOf(today - 6, today, asOfMs);
+    const wau = this.#usersByDay.distinctAsOf(
+      today - (calendarWindowDays['7d'] - 1),
+      today,
+      asOfMs,
+    );
     const mau = this.#usersByDay.distinctAsOf(today - (monthDays - 1), today, asOfMs);
     let dailySum = 0;
     for (let day = today - (monthDays - 1); day <= today; day++) {

@@ -1,6 +1,7 @@
 import type { KpiEvent } from '@kpiwall/shared';
 import { quantileExactInclusive } from './quantile.ts';
 import type { LocalCalendar } from './local-calendar.ts';
+import { inCalendarWindow } from './windows.ts';
 
 type StatusChange = { timeMs: number; arrival: number; solved: boolean };
 
@@ -62,7 +63,6 @@ export class Support {
   }
 
   kpis(asOfMs: number): SupportKpis {
-    const today = this.#calendar.dayOf(asOfMs);
     let waiting = 0;
     let oldestWaitingCreated: number | null = null;
     let backlog = 0;
@@ -71,7 +71,7 @@ export class Support {
       if (ticket.createdMs === null || ticket.createdMs > asOfMs) continue;
       const replied = ticket.firstReplyMs !== null && ticket.firstReplyMs <= asOfMs;
       if (replied && ticket.firstReplyMs !== null) {
-        if (this.#calendar.dayOf(ticket.firstReplyMs) === today) {
+        if (inCalendarWindow(this.#calendar, ticket.firstReplyMs, asOfMs, 'today')) {
           firstResponseMs.push(ticket.firstReplyMs - ticket.createdMs);
         }
       }
