@@ -1,18 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import {
-  topicOfEventType,
-  topics,
-  validateBatch,
-  type CollectorAnswer,
-  type DeadLetter,
-  type Rejection,
-} from '@kpiwall/shared';
-import {
-  ProducerBusyError,
-  type MessageProducer,
-  type ProducedMessage,
-} from '../message-producer.ts';
+import type { BatchValidation, CollectorAnswer } from '@kpiwall/shared';
+import { ProducerBusyError, type MessageProducer } from '../message-producer.ts';
+import { publishBatch } from './publish-batch.ts';
 
 export type CollectorOptions = {
   producer: MessageProducer;
@@ -52,22 +42,9 @@ export const registerCollector = async (
 
     scope.post('/v1/events', async (request, reply) => {
       const body = typeof request.body === 'string' ? request.body : '';
-      const arrival = options.now();
-      const { accepted, rejected } = validateBatch(body, arrival, arrival);
-      const byTopic = new Map<string, ProducedMessage[]>();
-      for (const event of accepted) {
-        const topic = topics[topicOfEventType(event.type)];
-        const messages = byTopic.get(topic) ?? [];
-        messages.push({ key: event.account_id, value: JSON.stringify(event) });
-        byTopic.set(topic, messages);
-      }
-      const deadLetters = rejected.map((rejection) => toDeadLetterMessage(rejection, arrival));
+      let result: BatchValidation;
       try {
-        await Promise.all([
-          options.producer.send(topics.product, byTopic.get(topics.product) ?? []),
-          options.producer.send(topics.support, byTopic.get(topics.support) ?? []),
-          options.producer.send(topics.deadLetter, deadLetters),
-        ]);
+        result = await publishBatch(options.producer, body, options.now(), 'collector');
       } catch (error) {
         if (error instanceof ProducerBusyError) {
           request.log.warn({ err: error }, 'collector saturated; answered 503');
@@ -75,9 +52,11 @@ export const registerCollector = async (
         }
         throw error;
       }
+      const { accepted, rejected } = result;
       received.inc({ result: 'accepted', reason: '' }, accepted.length);
-      for (const rejection of rejected)
+      for (const rejection of rejected) {
         received.inc({ result: 'rejected', reason: rejection.reason });
+      }
       const answer: CollectorAnswer = {
         accepted: accepted.length,
         rejected: rejected.map(({ index, reason }) => ({ index, reason })),
@@ -86,15 +65,4 @@ export const registerCollector = async (
     });
     done();
   });
-};
-
-const toDeadLetterMessage = (rejection: Rejection, receivedAt: number): ProducedMessage => {
-  const letter: DeadLetter = {
-    reason: rejection.reason,
-    index: rejection.index,
-    text: rejection.text,
-    received_at: receivedAt,
-    source: 'collector',
-  };
-  return { key: rejection.reason, value: JSON.stringify(letter) };
 };
