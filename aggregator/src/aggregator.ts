@@ -79,6 +79,18 @@ export class Aggregator {
     return this.#version;
   }
 
+  /** Messages processed so far: counted, duplicate (id seen before), dead_letter. */
+  async messageCounts(): Promise<Record<'counted' | 'duplicate' | 'dead_letter', number>> {
+    const counts = { counted: 0, duplicate: 0, dead_letter: 0 };
+    for (const { labels, value } of (await this.#processed.get()).values) {
+      const result = labels.result;
+      if (result === 'counted' || result === 'duplicate' || result === 'dead_letter') {
+        counts[result] = value;
+      }
+    }
+    return counts;
+  }
+
   /** Rebuilds state and known ids from ClickHouse; call before `start`. */
   async restore(): Promise<number> {
     let restored = 0;

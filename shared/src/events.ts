@@ -340,6 +340,11 @@ export const splitBatch = (body: string): BatchItem[] => {
           : { index, text, ok: true, value: element };
       });
   }
+  return splitNdjson(body);
+};
+
+/** NDJSON: one item per non-blank line, `index` = 0-based line number; a trailing `\r` is cut. */
+export const splitNdjson = (body: string): BatchItem[] => {
   const items: BatchItem[] = [];
   body.split('\n').forEach((rawLine, index) => {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
@@ -354,15 +359,15 @@ export type Rejection = { index: number; reason: RejectionReason; text: string }
 
 export type BatchValidation = { accepted: KpiEvent[]; rejected: Rejection[] };
 
-/** Splits and validates a whole body; valid events of a mixed batch are accepted. */
-export const validateBatch = (
-  body: string,
+/** Validates split items; valid events of a mixed batch are accepted, order kept. */
+export const validateItems = (
+  items: readonly BatchItem[],
   referenceTimeMs: number,
   receivedAtMs: number,
 ): BatchValidation => {
   const accepted: KpiEvent[] = [];
   const rejected: Rejection[] = [];
-  for (const item of splitBatch(body)) {
+  for (const item of items) {
     if (!item.ok) {
       rejected.push({ index: item.index, reason: item.reason, text: item.text });
       continue;
@@ -373,3 +378,10 @@ export const validateBatch = (
   }
   return { accepted, rejected };
 };
+
+/** Splits (array or NDJSON, see splitBatch) and validates a whole request body. */
+export const validateBatch = (
+  body: string,
+  referenceTimeMs: number,
+  receivedAtMs: number,
+): BatchValidation => validateItems(splitBatch(body), referenceTimeMs, receivedAtMs);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import type { BatchValidation, CollectorAnswer } from '@kpiwall/shared';
+import { splitBatch, type BatchValidation, type CollectorAnswer } from '@kpiwall/shared';
 import { ProducerBusyError, type MessageProducer } from '../message-producer.ts';
 import { publishBatch } from './publish-batch.ts';
 
@@ -44,7 +44,7 @@ export const registerCollector = async (
       const body = typeof request.body === 'string' ? request.body : '';
       let result: BatchValidation;
       try {
-        result = await publishBatch(options.producer, body, options.now(), 'collector');
+        result = await publishBatch(options.producer, splitBatch(body), options.now(), 'collector');
       } catch (error) {
         if (error instanceof ProducerBusyError) {
           request.log.warn({ err: error }, 'collector saturated; answered 503');

@@ -1,7 +1,8 @@
 import {
   topicOfEventType,
   topics,
-  validateBatch,
+  validateItems,
+  type BatchItem,
   type BatchValidation,
   type DeadLetter,
   type Rejection,
@@ -9,18 +10,18 @@ import {
 import type { MessageProducer, ProducedMessage } from '../message-producer.ts';
 
 /**
- * Validates a batch body and hands it on: valid events to their topic (keyed by account_id),
+ * Validates split batch items and hands them on: valid events to their topic (keyed by account_id),
  * invalid ones to the dead-letter topic with their reason. Resolves once the producer says
  * all of it is durable. `referenceMs` is "now" for the future-time rule and the arrival time.
  * The collector's route and the replay CLI both ingest through here.
  */
 export const publishBatch = async (
   producer: MessageProducer,
-  body: string,
+  items: readonly BatchItem[],
   referenceMs: number,
   source: string,
 ): Promise<BatchValidation> => {
-  const validation = validateBatch(body, referenceMs, referenceMs);
+  const validation = validateItems(items, referenceMs, referenceMs);
   const product: ProducedMessage[] = [];
   const support: ProducedMessage[] = [];
   for (const event of validation.accepted) {
