@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { KpiwallConfig } from '@kpiwall/shared';
 import { Aggregator } from './aggregator.ts';
+import { kpisFromStore } from './kpis-from-store.ts';
 import { createHttpServer, defaultWebHandlerPath, type HttpServer } from './server.ts';
 import { InProcessQueue } from './source/in-process-queue.ts';
 import { ClickHouseStore, type ClickHouseTarget } from './store/clickhouse.ts';
@@ -86,9 +87,12 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
     store,
     now,
     maxBodyBytes: config.KPIWALL_MAX_BODY_BYTES,
-    currentKpis: () => {
-      const asOf = now();
-      return { as_of: asOf, tz: config.KPIWALL_TIME_ZONE, kpis: aggregator.state.kpis(asOf) };
+    kpisAsOf: async (asOfMs, timeZone) => {
+      const asOf = asOfMs ?? now();
+      const tz = timeZone ?? config.KPIWALL_TIME_ZONE;
+      const live = tz === config.KPIWALL_TIME_ZONE && asOf >= aggregator.state.retainedFromMs;
+      const kpis = live ? aggregator.state.kpis(asOf) : await kpisFromStore(store, tz, asOf);
+      return { as_of: new Date(asOf).toISOString(), tz, kpis };
     },
     health: () => ({ queue_depth: queue.depth }),
     webHandlerPath: options.webHandlerPath ?? defaultWebHandlerPath,

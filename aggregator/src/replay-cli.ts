@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
-import { configSchema, parseEventTime } from '@kpiwall/shared';
+import { parseEventTime, timeZoneSchema } from '@kpiwall/shared';
 import { replay } from './replay.ts';
 
 const parseAsOf = (value: string): number => {
@@ -15,7 +15,7 @@ const parseAsOf = (value: string): number => {
 };
 
 const parseZone = (value: string): string => {
-  const zone = configSchema.shape.KPIWALL_TIME_ZONE.safeParse(value);
+  const zone = timeZoneSchema.safeParse(value);
   if (!zone.success)
     throw new InvalidArgumentError('expected an IANA time zone such as Europe/Berlin');
   return zone.data;

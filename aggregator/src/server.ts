@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { registerCollector, type MessageProducer } from '@kpiwall/ingest';
-import type { KpiApiResponse, KpiValues } from '@kpiwall/shared';
+import { kpiApiQuerySchema, type KpiApiResponse } from '@kpiwall/shared';
 import type { ClickHouseStore } from './store/clickhouse.ts';
 
 /** The built SvelteKit wall (adapter-node), served on the same origin as its Socket.IO feed. */
@@ -22,8 +22,8 @@ export type HttpServerOptions = {
   store: ClickHouseStore;
   now: () => number;
   maxBodyBytes: number;
-  /** Current KPI values for `/api/kpis`. */
-  currentKpis: () => { as_of: number; tz: string; kpis: KpiValues };
+  /** KPI values for `/api/kpis`; `asOfMs` and `timeZone` undefined mean now and the configured zone. */
+  kpisAsOf: (asOfMs: number | undefined, timeZone: string | undefined) => Promise<KpiApiResponse>;
   /** Extra health facts (queue depth and the like). */
   health: () => Record<string, number>;
   webHandlerPath: string;
@@ -62,9 +62,16 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     return reply.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
 
-  app.get('/api/kpis', (): KpiApiResponse => {
-    const current = options.currentKpis();
-    return { as_of: new Date(current.as_of).toISOString(), tz: current.tz, kpis: current.kpis };
+  app.get('/api/kpis', async (request, reply) => {
+    const query = kpiApiQuerySchema.safeParse(request.query);
+    if (!query.success) {
+      return reply.code(400).send({
+        error: 'invalid_query',
+        issues: query.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      });
+    }
+    const asOf = query.data.as_of === undefined ? undefined : Date.parse(query.data.as_of);
+    return options.kpisAsOf(asOf, query.data.tz);
   });
 
   const webHandler = existsSync(options.webHandlerPath)

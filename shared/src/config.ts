@@ -1,19 +1,11 @@
 import { z } from 'zod';
+import { timeZoneSchema } from './time-zone.ts';
 
 /**
  * Runtime configuration from environment variables (a `.env` file in the working directory is
  * loaded first; real environment variables win). Every variable has a default except the
  * optional server URLs. A bad value stops start-up with a message naming the variable.
  */
-
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const integerVar = (min: number, max: number, fallback: number) =>
   z
@@ -26,10 +18,7 @@ const integerVar = (min: number, max: number, fallback: number) =>
 export const configSchema = z.object({
   KPIWALL_HOST: z.string().min(1).default('0.0.0.0'),
   KPIWALL_PORT: integerVar(1, 65_535, 8080),
-  KPIWALL_TIME_ZONE: z
-    .string()
-    .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
-    .default('UTC'),
+  KPIWALL_TIME_ZONE: timeZoneSchema.default('UTC'),
   KPIWALL_DATA_DIR: z.string().min(1).default('.data/chdb'),
   KAFKA_BROKERS: z
     .string()

@@ -3,3 +3,4 @@ export * from './events.ts';
 export * from './wall.ts';
 export * from './topics.ts';
 export * from './collector-answer.ts';
+export * from './time-zone.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeZoneSchema } from './time-zone.ts';
 
 /** KPI keys the walkthrough slice computes; names follow ../KPIS.md exactly. */
 export const liveKpiKeys = [
@@ -81,3 +82,10 @@ export const kpiApiResponseSchema = z.strictObject({
   kpis: kpiValuesSchema,
 });
 export type KpiApiResponse = z.infer<typeof kpiApiResponseSchema>;
+
+/** Query of GET /api/kpis: `as_of` (RFC 3339 with offset; default now) and `tz` (default: configured). */
+export const kpiApiQuerySchema = z.strictObject({
+  as_of: z.iso.datetime({ offset: true }).optional(),
+  tz: timeZoneSchema.optional(),
+});
+export type KpiApiQuery = z.infer<typeof kpiApiQuerySchema>;

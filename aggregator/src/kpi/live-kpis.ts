@@ -8,6 +8,7 @@ export class LiveKpiState {
   readonly timeZone: string;
   readonly #productUsage: ProductUsage;
   readonly #support: Support;
+  #retainedFromMs = Number.NEGATIVE_INFINITY;
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
@@ -29,8 +30,14 @@ export class LiveKpiState {
     return this.#productUsage.activeUsersPerMinute(asOfMs);
   }
 
+  /** The earliest as_of this state still answers exactly (the latest `forgetBefore`). */
+  get retainedFromMs(): number {
+    return this.#retainedFromMs;
+  }
+
   /** Lets go of data no window ending at or after `asOfMs` can reach; call as the clock moves. */
   forgetBefore(asOfMs: number): void {
+    this.#retainedFromMs = Math.max(this.#retainedFromMs, asOfMs);
     this.#productUsage.forgetBefore(asOfMs);
   }
 }
