@@ -4,3 +4,4 @@ export * from './wall.ts';
 export * from './topics.ts';
 export * from './collector-answer.ts';
 export * from './time-zone.ts';
+export * from './kpis/revenue.ts';
