@@ -1,3 +1,6 @@
 export * from './embedded.ts';
 export { ClickHouseStore } from './store/clickhouse.ts';
 export { eventToRow } from './store/event-rows.ts';
+export { createLocalCalendar } from './kpi/local-calendar.ts';
+export { ProductUsage } from './kpi/product-usage.ts';
+export { Revenue } from './kpi/revenue.ts';

@@ -5,3 +5,4 @@ export * from './topics.ts';
 export * from './collector-answer.ts';
 export * from './time-zone.ts';
 export * from './kpis/revenue.ts';
+export * from './kpis/product-usage.ts';

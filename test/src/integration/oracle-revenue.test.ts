@@ -15,10 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateEvent, type KpiEvent } from '@kpiwall/shared';
-import { ClickHouseStore, eventToRow } from '@kpiwall/aggregator';
+import { ClickHouseStore, createLocalCalendar, eventToRow, Revenue } from '@kpiwall/aggregator';
 import { generateHistory } from '@kpiwall/ingest';
-import { createLocalCalendar } from '../../../aggregator/src/kpi/local-calendar.ts';
-import { Revenue } from '../../../aggregator/src/kpi/revenue.ts';
 import { revenueKpisSchema, type FreeToPaidWeek, type RevenueKpis } from '@kpiwall/shared';
 
 const asOfIso = '2026-11-10T10:17:23.456Z';
