@@ -4,3 +4,4 @@ export { eventToRow } from './store/event-rows.ts';
 export { createLocalCalendar } from './kpi/local-calendar.ts';
 export { ProductUsage } from './kpi/product-usage.ts';
 export { Revenue } from './kpi/revenue.ts';
+export { Onboarding } from './kpi/onboarding.ts';

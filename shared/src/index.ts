@@ -6,3 +6,4 @@ export * from './collector-answer.ts';
 export * from './time-zone.ts';
 export * from './kpis/revenue.ts';
 export * from './kpis/product-usage.ts';
+export * from './kpis/onboarding.ts';
