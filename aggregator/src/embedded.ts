@@ -77,7 +77,7 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
     get version() {
       return aggregator.version;
     },
-    kpis: (asOf: number) => aggregator.state.kpis(asOf),
+    kpis: (asOf: number) => aggregator.state.wallKpis(asOf),
     activeUsersPerMinute: (asOf: number) => aggregator.state.activeUsersPerMinute(asOf),
   };
   const http = await createHttpServer({

@@ -1,4 +1,4 @@
-import type { KpiValues } from '@kpiwall/shared';
+import type { AllKpis } from '@kpiwall/shared';
 import { LiveKpiState } from './kpi/live-kpis.ts';
 import type { ClickHouseStore } from './store/clickhouse.ts';
 
@@ -11,7 +11,7 @@ export const kpisFromStore = async (
   store: ClickHouseStore,
   timeZone: string,
   asOfMs: number,
-): Promise<KpiValues> => {
+): Promise<AllKpis> => {
   const state = new LiveKpiState(timeZone);
   for await (const page of store.storedEvents()) {
     for (const event of page) state.apply(event);

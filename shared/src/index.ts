@@ -7,3 +7,4 @@ export * from './time-zone.ts';
 export * from './kpis/revenue.ts';
 export * from './kpis/product-usage.ts';
 export * from './kpis/onboarding.ts';
+export * from './kpis/api.ts';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { timeZoneSchema } from './time-zone.ts';
 
 /** KPI keys the walkthrough slice computes; names follow ../KPIS.md exactly. */
 export const liveKpiKeys = [
@@ -74,18 +73,3 @@ export const wallSocketEvents = {
 
 /** How long without any message before a wall calls itself stale (server heartbeats every 2 s). */
 export const wallStaleAfterMs = 5_000;
-
-/** GET /api/kpis: every KPI under its KPIS.md key, as of `as_of` (RFC 3339) in time zone `tz`. */
-export const kpiApiResponseSchema = z.strictObject({
-  as_of: z.iso.datetime(),
-  tz: z.string(),
-  kpis: kpiValuesSchema,
-});
-export type KpiApiResponse = z.infer<typeof kpiApiResponseSchema>;
-
-/** Query of GET /api/kpis: `as_of` (RFC 3339 with offset; default now) and `tz` (default: configured). */
-export const kpiApiQuerySchema = z.strictObject({
-  as_of: z.iso.datetime({ offset: true }).optional(),
-  tz: timeZoneSchema.optional(),
-});
-export type KpiApiQuery = z.infer<typeof kpiApiQuerySchema>;

@@ -125,7 +125,7 @@ const emptyKpis: KpiValues = {
 
 describe('LiveKpiState with no events', () => {
   it('reports zero counts and null for what cannot be computed', () => {
-    expect(new LiveKpiState('UTC').kpis(AS_OF)).toEqual(emptyKpis);
+    expect(new LiveKpiState('UTC').wallKpis(AS_OF)).toEqual(emptyKpis);
   });
 });
 
@@ -148,7 +148,7 @@ describe('DAU / WAU / MAU', () => {
   it.each(eventTypes.map((type) => ({ type, counts: activity.includes(type) ? 1 : 0 })))(
     '$type counts as activity: $counts',
     ({ type, counts }) => {
-      const kpis = stateWith([makeEvent(type, AS_OF - HOUR, { user: 'u1' })]).kpis(AS_OF);
+      const kpis = stateWith([makeEvent(type, AS_OF - HOUR, { user: 'u1' })]).wallKpis(AS_OF);
       expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([counts, counts, counts]);
     },
   );
@@ -160,7 +160,7 @@ describe('DAU / WAU / MAU', () => {
       active('u1', AS_OF - 2 * HOUR, 'feature.used'),
       active('u1', AS_OF - HOUR, 'user.activated'),
       active('u2', AS_OF - HOUR),
-    ]).kpis(AS_OF);
+    ]).wallKpis(AS_OF);
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([2, 2, 2]);
   });
 
@@ -172,7 +172,7 @@ describe('DAU / WAU / MAU', () => {
       active('u1', at('2026-11-15T09:00:00Z')),
       active('u1', at('2026-10-25T09:00:00Z')),
       active('u2', at('2026-11-16T09:00:00Z')),
-    ]).kpis(AS_OF);
+    ]).wallKpis(AS_OF);
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 2, 2]);
   });
 
@@ -186,19 +186,21 @@ describe('DAU / WAU / MAU', () => {
       active('u4', AS_OF - DAY),
       active('u4', AS_OF + HOUR),
     ]);
-    const kpis = state.kpis(AS_OF);
+    const kpis = state.wallKpis(AS_OF);
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 2, 2]);
     // Read again one minute earlier: u1's event at 18:00 is now in the future as well.
-    const earlier = state.kpis(AS_OF - MINUTE);
+    const earlier = state.wallKpis(AS_OF - MINUTE);
     expect([earlier.dau, earlier.wau, earlier.mau]).toEqual([0, 1, 1]);
     // And at 21:00, u2, u3 and u4 (today) have happened: today u1, u2, u3, u4.
-    const later = state.kpis(AS_OF + 3 * HOUR);
+    const later = state.wallKpis(AS_OF + 3 * HOUR);
     expect([later.dau, later.wau, later.mau]).toEqual([4, 4, 4]);
   });
 
   it('uses an earlier event of the same user today even when a later one arrived first', () => {
     // u1 after as_of (arrives first), then u1 before as_of: u1 was active by as_of.
-    const kpis = stateWith([active('u1', AS_OF + HOUR), active('u1', AS_OF - HOUR)]).kpis(AS_OF);
+    const kpis = stateWith([active('u1', AS_OF + HOUR), active('u1', AS_OF - HOUR)]).wallKpis(
+      AS_OF,
+    );
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 1, 1]);
   });
 
@@ -239,7 +241,7 @@ describe('DAU / WAU / MAU', () => {
     { tz: 'Asia/Kolkata', time: '2026-10-21T18:30:00.000Z', dau: 0, wau: 0, mau: 1 },
     { tz: 'Asia/Kolkata', time: '2026-10-21T18:29:59.999Z', dau: 0, wau: 0, mau: 0 },
   ])('$tz: an event at $time → dau $dau, wau $wau, mau $mau', ({ tz, time, dau, wau, mau }) => {
-    const kpis = stateWith([active('u1', at(time))], tz).kpis(AS_OF);
+    const kpis = stateWith([active('u1', at(time))], tz).wallKpis(AS_OF);
     expect({ dau: kpis.dau, wau: kpis.wau, mau: kpis.mau }).toEqual({ dau, wau, mau });
   });
 
@@ -249,7 +251,7 @@ describe('DAU / WAU / MAU', () => {
     const kpis = stateWith(
       [active('u1', at('2026-07-14T22:00:00Z')), active('u2', at('2026-07-14T21:59:59.999Z'))],
       'Europe/Berlin',
-    ).kpis(asOf);
+    ).wallKpis(asOf);
     expect([kpis.dau, kpis.wau]).toEqual([1, 2]);
   });
 
@@ -264,7 +266,7 @@ describe('DAU / WAU / MAU', () => {
         active('out-22z', at('2026-03-26T22:30:00Z')),
       ],
       'Europe/Berlin',
-    ).kpis(asOf);
+    ).wallKpis(asOf);
     expect(kpis.wau).toBe(1);
   });
 
@@ -283,15 +285,15 @@ describe('DAU / WAU / MAU', () => {
     { order: 'oldest first', events: [...scattered].sort((a, b) => a.time - b.time) },
     { order: 'newest first', events: [...scattered].sort((a, b) => b.time - a.time) },
   ])('gives the same result whatever the arrival order ($order)', ({ events }) => {
-    const kpis = stateWith(events).kpis(AS_OF);
+    const kpis = stateWith(events).wallKpis(AS_OF);
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 2, 3]);
   });
 
   it('counts an event that arrives days late', () => {
     const state = stateWith([active('u1', AS_OF - HOUR)]);
-    expect(state.kpis(AS_OF).wau).toBe(1);
+    expect(state.wallKpis(AS_OF).wau).toBe(1);
     state.apply(active('u2', AS_OF - 5 * DAY));
-    const kpis = state.kpis(AS_OF);
+    const kpis = state.wallKpis(AS_OF);
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 2, 2]);
   });
 
@@ -302,7 +304,7 @@ describe('DAU / WAU / MAU', () => {
     state.forgetBefore(AS_OF);
     state.apply(active('u2', at('2026-10-22T00:00:00Z')));
     state.apply(active('u3', at('2026-11-14T00:00:00Z')));
-    const kpis = state.kpis(AS_OF);
+    const kpis = state.wallKpis(AS_OF);
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 2, 3]);
   });
 
@@ -315,14 +317,14 @@ describe('DAU / WAU / MAU', () => {
     ];
     const state = stateWith(events);
     state.forgetBefore(AS_OF);
-    const kpis = state.kpis(AS_OF);
+    const kpis = state.wallKpis(AS_OF);
     // MAU 2 (u1, u2); stickiness = (1 + 1) / 30 / 2 × 100 = 10/3.
     expect([kpis.dau, kpis.wau, kpis.mau]).toEqual([1, 1, 2]);
     expect(kpis.stickiness_dau_mau).toBeCloseTo(10 / 3, 9);
     // One day later the 30d window is [Oct 23, Nov 21 18:00]: only u1 is left.
     const nextDay = AS_OF + DAY;
     state.forgetBefore(nextDay);
-    const tomorrow = state.kpis(nextDay);
+    const tomorrow = state.wallKpis(nextDay);
     expect([tomorrow.dau, tomorrow.wau, tomorrow.mau]).toEqual([0, 1, 1]);
   });
 });
@@ -335,16 +337,17 @@ describe('stickiness_dau_mau', () => {
   it('is null when MAU is 0', () => {
     // No activity at all, only non-activity events, or activity only after as_of / before
     // the 30d window: MAU 0, nothing to divide by.
-    expect(stateWith([]).kpis(AS_OF).stickiness_dau_mau).toBeNull();
+    expect(stateWith([]).wallKpis(AS_OF).stickiness_dau_mau).toBeNull();
     expect(
       stateWith([
         makeEvent('cta.clicked', AS_OF - HOUR, { user: 'u1' }),
         created('T-1', AS_OF - HOUR),
-      ]).kpis(AS_OF).stickiness_dau_mau,
+      ]).wallKpis(AS_OF).stickiness_dau_mau,
     ).toBeNull();
     expect(
-      stateWith([active('u1', AS_OF + 1), active('u2', at('2026-10-21T23:59:59.999Z'))]).kpis(AS_OF)
-        .stickiness_dau_mau,
+      stateWith([active('u1', AS_OF + 1), active('u2', at('2026-10-21T23:59:59.999Z'))]).wallKpis(
+        AS_OF,
+      ).stickiness_dau_mau,
     ).toBeNull();
   });
 
@@ -357,7 +360,7 @@ describe('stickiness_dau_mau', () => {
       active('a', at('2026-11-10T10:00:00Z')),
       active('a', at('2026-10-22T00:00:00Z')),
       active('b', at('2026-11-18T10:00:00Z')),
-    ]).kpis(AS_OF);
+    ]).wallKpis(AS_OF);
     expect(kpis.mau).toBe(2);
     expect(kpis.stickiness_dau_mau).toBeCloseTo(20 / 3, 9);
   });
@@ -368,7 +371,7 @@ describe('stickiness_dau_mau', () => {
       active('a', at('2026-11-20T08:00:00Z')),
       active('a', at('2026-11-20T09:00:00Z'), 'feature.used'),
       active('a', at('2026-11-20T10:00:00Z')),
-    ]).kpis(AS_OF);
+    ]).wallKpis(AS_OF);
     expect(kpis.stickiness_dau_mau).toBeCloseTo(10 / 3, 9);
   });
 
@@ -380,7 +383,7 @@ describe('stickiness_dau_mau', () => {
       const noon = at('2026-10-22T12:00:00Z') + d * DAY;
       events.push(active('a', noon), active('b', noon));
     }
-    expect(stateWith(events).kpis(AS_OF).stickiness_dau_mau).toBeCloseTo(100, 9);
+    expect(stateWith(events).wallKpis(AS_OF).stickiness_dau_mau).toBeCloseTo(100, 9);
   });
 
   it('mixes an everyday user with two one-day users', () => {
@@ -391,7 +394,7 @@ describe('stickiness_dau_mau', () => {
       active('c', at('2026-11-19T12:00:00Z')),
     ];
     for (let d = 0; d < 30; d++) events.push(active('a', at('2026-10-22T12:00:00Z') + d * DAY));
-    expect(stateWith(events).kpis(AS_OF).stickiness_dau_mau).toBeCloseTo(320 / 9, 9);
+    expect(stateWith(events).wallKpis(AS_OF).stickiness_dau_mau).toBeCloseTo(320 / 9, 9);
   });
 
   it('takes today as it stands at as_of', () => {
@@ -403,8 +406,8 @@ describe('stickiness_dau_mau', () => {
       active('a', at('2026-11-20T19:00:00Z')),
       active('b', at('2026-11-20T17:00:00Z')),
     ]);
-    expect(state.kpis(AS_OF).stickiness_dau_mau).toBeCloseTo(10 / 3, 9);
-    expect(state.kpis(at('2026-11-20T20:00:00Z')).stickiness_dau_mau).toBeCloseTo(5, 9);
+    expect(state.wallKpis(AS_OF).stickiness_dau_mau).toBeCloseTo(10 / 3, 9);
+    expect(state.wallKpis(at('2026-11-20T20:00:00Z')).stickiness_dau_mau).toBeCloseTo(5, 9);
   });
 
   it('uses local days of the time zone', () => {
@@ -414,8 +417,8 @@ describe('stickiness_dau_mau', () => {
       active('a', at('2026-11-19T22:30:00Z')),
       active('a', at('2026-11-19T23:30:00Z')),
     ];
-    expect(stateWith(events, 'UTC').kpis(AS_OF).stickiness_dau_mau).toBeCloseTo(10 / 3, 9);
-    expect(stateWith(events, 'Europe/Berlin').kpis(AS_OF).stickiness_dau_mau).toBeCloseTo(
+    expect(stateWith(events, 'UTC').wallKpis(AS_OF).stickiness_dau_mau).toBeCloseTo(10 / 3, 9);
+    expect(stateWith(events, 'Europe/Berlin').wallKpis(AS_OF).stickiness_dau_mau).toBeCloseTo(
       20 / 3,
       9,
     );
@@ -488,7 +491,7 @@ describe('activeUsersPerMinute', () => {
 
 /** The support keys of a state's KPIs as of `asOf`. */
 const supportAt = (state: LiveKpiState, asOf = AS_OF) => {
-  const k = state.kpis(asOf);
+  const k = state.wallKpis(asOf);
   return {
     waiting: k.tickets_waiting_first_reply,
     oldest: k.oldest_waiting_seconds,
@@ -815,7 +818,7 @@ describe('product and support together', () => {
       created('T-1', at('2026-11-20T17:00:00Z')),
       replied('T-1', at('2026-11-20T17:01:00Z')),
       created('T-2', at('2026-11-20T17:30:00Z')),
-    ]).kpis(AS_OF);
+    ]).wallKpis(AS_OF);
     expect(kpis).toEqual({
       dau: 1,
       wau: 1,

@@ -1,13 +1,17 @@
-import type { KpiEvent, KpiValues, MinutePoint } from '@kpiwall/shared';
+import type { AllKpis, KpiEvent, KpiValues, MinutePoint } from '@kpiwall/shared';
 import { createLocalCalendar } from './local-calendar.ts';
+import { Onboarding } from './onboarding.ts';
 import { ProductUsage } from './product-usage.ts';
+import { Revenue } from './revenue.ts';
 import { Support } from './support.ts';
 
-/** Everything the wall shows, kept from deduplicated events and read "as of" any instant. */
+/** Every KPI of ../KPIS.md, kept from deduplicated events and read "as of" any instant. */
 export class LiveKpiState {
   readonly timeZone: string;
   readonly #productUsage: ProductUsage;
   readonly #support: Support;
+  readonly #onboarding: Onboarding;
+  readonly #revenue: Revenue;
   #retainedFromMs = Number.NEGATIVE_INFINITY;
 
   constructor(timeZone: string) {
@@ -15,15 +19,30 @@ export class LiveKpiState {
     const calendar = createLocalCalendar(timeZone);
     this.#productUsage = new ProductUsage(calendar);
     this.#support = new Support(calendar);
+    this.#onboarding = new Onboarding(calendar);
+    this.#revenue = new Revenue(calendar);
   }
 
   apply(event: KpiEvent): void {
     this.#productUsage.apply(event);
     this.#support.apply(event);
+    this.#onboarding.apply(event);
+    this.#revenue.apply(event);
   }
 
-  kpis(asOfMs: number): KpiValues {
-    return { ...this.#productUsage.kpis(asOfMs), ...this.#support.kpis(asOfMs) };
+  /** Every KPI (GET /api/kpis, replay). */
+  kpis(asOfMs: number): AllKpis {
+    return {
+      ...this.#productUsage.kpis(asOfMs),
+      ...this.#support.kpis(asOfMs),
+      ...this.#onboarding.kpis(asOfMs),
+      ...this.#revenue.kpis(asOfMs),
+    };
+  }
+
+  /** The wall's tiles only: cheap enough for every Socket.IO tick. */
+  wallKpis(asOfMs: number): KpiValues {
+    return { ...this.#productUsage.wallKpis(asOfMs), ...this.#support.kpis(asOfMs) };
   }
 
   activeUsersPerMinute(asOfMs: number): MinutePoint[] {

@@ -74,7 +74,7 @@ const AS_OF = at('2026-11-20T18:00:00Z');
 
 /** areaKpis, checked against the shared schema on the way. */
 const kpisOf = (state: ProductUsage, asOf = AS_OF): ProductUsageKpis =>
-  productUsageKpisSchema.parse(state.areaKpis(asOf));
+  productUsageKpisSchema.parse(state.kpis(asOf));
 
 const emptyKpis: ProductUsageKpis = {
   dau: 0,
@@ -115,7 +115,7 @@ describe('ProductUsage with no events', () => {
   });
 
   it('keeps kpis() to the four wall keys', () => {
-    expect(stateWith([]).kpis(AS_OF)).toEqual({
+    expect(stateWith([]).wallKpis(AS_OF)).toEqual({
       dau: 0,
       wau: 0,
       mau: 0,

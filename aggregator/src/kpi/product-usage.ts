@@ -186,7 +186,7 @@ export class ProductUsage {
   }
 
   /** The product keys of the live wall (dau, wau, mau, stickiness_dau_mau). */
-  kpis(asOfMs: number): ProductUsageWallKpis {
+  wallKpis(asOfMs: number): ProductUsageWallKpis {
     const today = this.#calendar.dayOf(asOfMs);
     const dau = this.#usersByDay.countAsOf(today, asOfMs);
     const wau = this.#activeUsers(today, '7d', asOfMs);
@@ -201,9 +201,9 @@ export class ProductUsage {
   }
 
   /** Every product-usage KPI of ../KPIS.md as of `asOfMs`. */
-  areaKpis(asOfMs: number): ProductUsageKpis {
+  kpis(asOfMs: number): ProductUsageKpis {
     const today = this.#calendar.dayOf(asOfMs);
-    const wall = this.kpis(asOfMs);
+    const wall = this.wallKpis(asOfMs);
     const sessions = this.#sessionTotals(today, asOfMs);
     const perWindow = <T>(compute: (window: CalendarWindow) => T): Record<CalendarWindow, T> => ({
       today: compute('today'),

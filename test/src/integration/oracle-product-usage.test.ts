@@ -233,9 +233,9 @@ describe.each(['UTC', 'Europe/Berlin'])(
       // forgetBefore first: events before the window must be ignored as they arrive.
       state.forgetBefore(asOfMs);
       for (const event of shuffled(validated, historySeed)) state.apply(event);
-      const kpis = state.areaKpis(asOfMs);
+      const kpis = state.kpis(asOfMs);
       state.forgetBefore(asOfMs);
-      expect(state.areaKpis(asOfMs)).toEqual(kpis);
+      expect(state.kpis(asOfMs)).toEqual(kpis);
       return productUsageKpisSchema.parse(kpis);
     };
 

@@ -383,7 +383,7 @@ describe.each([
         frt_p90_seconds_today: support.frt_p90_seconds_today,
         backlog_open: support.backlog_open,
       };
-      const live = aggregator.state.kpis(asOfMs);
+      const live = aggregator.state.wallKpis(asOfMs);
       console.info(
         `oracle ${timeZone}: ${history.length} events`,
         JSON.stringify({ ...oracle, frt_count_today: support.frt_count_today }),

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { timeZoneSchema } from '../time-zone.ts';
+import { kpiValuesSchema } from '../wall.ts';
+import { onboardingKpisSchema } from './onboarding.ts';
+import { productUsageKpisSchema } from './product-usage.ts';
+import { revenueKpisSchema } from './revenue.ts';
+
+/** Every KPI of ../KPIS.md under its key: the union of the areas (keys never collide). */
+export const allKpisSchema = z.strictObject({
+  ...productUsageKpisSchema.shape,
+  ...kpiValuesSchema.pick({
+    tickets_waiting_first_reply: true,
+    oldest_waiting_seconds: true,
+    frt_median_seconds_today: true,
+    frt_p90_seconds_today: true,
+    backlog_open: true,
+  }).shape,
+  ...onboardingKpisSchema.shape,
+  ...revenueKpisSchema.shape,
+});
+export type AllKpis = z.infer<typeof allKpisSchema>;
+
+/** GET /api/kpis and the replay's stdout: every KPI as of `as_of` (RFC 3339) in time zone `tz`. */
+export const kpiApiResponseSchema = z.strictObject({
+  as_of: z.iso.datetime(),
+  tz: z.string(),
+  kpis: allKpisSchema,
+});
+export type KpiApiResponse = z.infer<typeof kpiApiResponseSchema>;
+
+/** Query of GET /api/kpis: `as_of` (RFC 3339 with offset; default now) and `tz` (default: configured). */
+export const kpiApiQuerySchema = z.strictObject({
+  as_of: z.iso.datetime({ offset: true }).optional(),
+  tz: timeZoneSchema.optional(),
+});
+export type KpiApiQuery = z.infer<typeof kpiApiQuerySchema>;
