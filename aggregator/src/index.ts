@@ -5,3 +5,4 @@ export { createLocalCalendar } from './kpi/local-calendar.ts';
 export { ProductUsage } from './kpi/product-usage.ts';
 export { Revenue } from './kpi/revenue.ts';
 export { Onboarding } from './kpi/onboarding.ts';
+export { Health } from './kpi/health.ts';

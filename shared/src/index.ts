@@ -8,3 +8,4 @@ export * from './kpis/revenue.ts';
 export * from './kpis/product-usage.ts';
 export * from './kpis/onboarding.ts';
 export * from './kpis/api.ts';
+export * from './kpis/health.ts';

@@ -1,4 +1,5 @@
 import type { AllKpis, KpiEvent, KpiValues, MinutePoint } from '@kpiwall/shared';
+import { Health } from './health.ts';
 import { createLocalCalendar } from './local-calendar.ts';
 import { Onboarding } from './onboarding.ts';
 import { ProductUsage } from './product-usage.ts';
@@ -12,6 +13,7 @@ export class LiveKpiState {
   readonly #support: Support;
   readonly #onboarding: Onboarding;
   readonly #revenue: Revenue;
+  readonly #health = new Health();
   #retainedFromMs = Number.NEGATIVE_INFINITY;
 
   constructor(timeZone: string) {
@@ -28,6 +30,7 @@ export class LiveKpiState {
     this.#support.apply(event);
     this.#onboarding.apply(event);
     this.#revenue.apply(event);
+    this.#health.apply(event);
   }
 
   /** Every KPI (GET /api/kpis, replay). */
@@ -37,6 +40,7 @@ export class LiveKpiState {
       ...this.#support.kpis(asOfMs),
       ...this.#onboarding.kpis(asOfMs),
       ...this.#revenue.kpis(asOfMs),
+      ...this.#health.kpis(asOfMs),
     };
   }
 
@@ -58,5 +62,6 @@ export class LiveKpiState {
   forgetBefore(asOfMs: number): void {
     this.#retainedFromMs = Math.max(this.#retainedFromMs, asOfMs);
     this.#productUsage.forgetBefore(asOfMs);
+    this.#health.forgetBefore(asOfMs);
   }
 }

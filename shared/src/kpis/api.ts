@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { timeZoneSchema } from '../time-zone.ts';
 import { kpiValuesSchema } from '../wall.ts';
+import { healthKpisSchema } from './health.ts';
 import { onboardingKpisSchema } from './onboarding.ts';
 import { productUsageKpisSchema } from './product-usage.ts';
 import { revenueKpisSchema } from './revenue.ts';
@@ -17,6 +18,7 @@ export const allKpisSchema = z.strictObject({
   }).shape,
   ...onboardingKpisSchema.shape,
   ...revenueKpisSchema.shape,
+  ...healthKpisSchema.shape,
 });
 export type AllKpis = z.infer<typeof allKpisSchema>;
 
