@@ -6,3 +6,10 @@ export { ProductUsage } from './kpi/product-usage.ts';
 export { Revenue } from './kpi/revenue.ts';
 export { Onboarding } from './kpi/onboarding.ts';
 export { Health } from './kpi/health.ts';
+export {
+  startClickHouseHttpInterface,
+  type ClickHouseHttpInterface,
+  type ClickHouseHttpInterfaceOptions,
+  type QueryLimits,
+} from './store/clickhouse-http-interface.ts';
+export { Support } from './kpi/support.ts';

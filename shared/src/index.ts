@@ -7,5 +7,6 @@ export * from './time-zone.ts';
 export * from './kpis/revenue.ts';
 export * from './kpis/product-usage.ts';
 export * from './kpis/onboarding.ts';
+export * from './kpis/support.ts';
 export * from './kpis/api.ts';
 export * from './kpis/health.ts';

@@ -46,7 +46,15 @@ export class LiveKpiState {
 
   /** The wall's tiles only: cheap enough for every Socket.IO tick. */
   wallKpis(asOfMs: number): KpiValues {
-    return { ...this.#productUsage.wallKpis(asOfMs), ...this.#support.kpis(asOfMs) };
+    const support = this.#support.kpis(asOfMs);
+    return {
+      ...this.#productUsage.wallKpis(asOfMs),
+      tickets_waiting_first_reply: support.tickets_waiting_first_reply,
+      oldest_waiting_seconds: support.oldest_waiting_seconds,
+      frt_median_seconds_today: support.frt_median_seconds_today,
+      frt_p90_seconds_today: support.frt_p90_seconds_today,
+      backlog_open: support.backlog_open,
+    };
   }
 
   activeUsersPerMinute(asOfMs: number): MinutePoint[] {
@@ -63,5 +71,6 @@ export class LiveKpiState {
     this.#retainedFromMs = Math.max(this.#retainedFromMs, asOfMs);
     this.#productUsage.forgetBefore(asOfMs);
     this.#health.forgetBefore(asOfMs);
+    this.#support.forgetBefore(asOfMs);
   }
 }

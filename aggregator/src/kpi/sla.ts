@@ -25,3 +25,25 @@ export const repliedOnTime = (
   priority: TicketPriority,
   targets: SlaTargets,
 ): boolean => repliedMs <= firstReplyDueMs(createdMs, priority, targets);
+
+/** How close to its first-reply target an unreplied ticket counts as about to breach. */
+export const slaAboutToBreachMs = 15 * 60_000;
+
+/** Where an open ticket without a reply stands at as_of against its first-reply target. */
+export type UnrepliedSlaState = 'breaching' | 'about_to_breach' | 'within_target';
+
+/**
+ * Breaching once as_of is past the due instant (at it, a reply would still be on time);
+ * about to breach while 0 ≤ time left < `aboutToBreachMs`.
+ */
+export const unrepliedSlaState = (
+  createdMs: number,
+  priority: TicketPriority,
+  targets: SlaTargets,
+  asOfMs: number,
+  aboutToBreachMs: number = slaAboutToBreachMs,
+): UnrepliedSlaState => {
+  const leftMs = firstReplyDueMs(createdMs, priority, targets) - asOfMs;
+  if (leftMs < 0) return 'breaching';
+  return leftMs < aboutToBreachMs ? 'about_to_breach' : 'within_target';
+};

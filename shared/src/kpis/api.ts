@@ -1,21 +1,15 @@
 import { z } from 'zod';
 import { timeZoneSchema } from '../time-zone.ts';
-import { kpiValuesSchema } from '../wall.ts';
 import { healthKpisSchema } from './health.ts';
 import { onboardingKpisSchema } from './onboarding.ts';
 import { productUsageKpisSchema } from './product-usage.ts';
 import { revenueKpisSchema } from './revenue.ts';
+import { supportKpisSchema } from './support.ts';
 
 /** Every KPI of ../KPIS.md under its key: the union of the areas (keys never collide). */
 export const allKpisSchema = z.strictObject({
   ...productUsageKpisSchema.shape,
-  ...kpiValuesSchema.pick({
-    tickets_waiting_first_reply: true,
-    oldest_waiting_seconds: true,
-    frt_median_seconds_today: true,
-    frt_p90_seconds_today: true,
-    backlog_open: true,
-  }).shape,
+  ...supportKpisSchema.shape,
   ...onboardingKpisSchema.shape,
   ...revenueKpisSchema.shape,
   ...healthKpisSchema.shape,
