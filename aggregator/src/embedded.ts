@@ -6,6 +6,7 @@ import { Aggregator } from './aggregator.ts';
 import { kpisFromStore } from './kpis-from-store.ts';
 import { createHttpServer, defaultWebHandlerPath, type HttpServer } from './server.ts';
 import { InProcessQueue } from './source/in-process-queue.ts';
+import { startClickHouseHttpInterface } from './store/clickhouse-http-interface.ts';
 import { ClickHouseStore, type ClickHouseTarget } from './store/clickhouse.ts';
 import { WallPublisher } from './wall/wall-publisher.ts';
 
@@ -25,6 +26,8 @@ export type EmbeddedKpiwall = {
   publisher: WallPublisher;
   queue: InProcessQueue;
   http: HttpServer;
+  /** Read-only ClickHouse HTTP interface for engineers (embedded chdb only; null with a server). */
+  sqlUrl: string | null;
   close(): Promise<void>;
 };
 
@@ -50,7 +53,8 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
   const logger = options.logger ?? pino({ level: config.LOG_LEVEL });
   const metrics = new Registry();
 
-  const store = await ClickHouseStore.open(clickHouseTargetOf(config), config.CLICKHOUSE_DATABASE);
+  const target = clickHouseTargetOf(config);
+  const store = await ClickHouseStore.open(target, config.CLICKHOUSE_DATABASE);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ versions: applied }, 'applied ClickHouse migrations');
 
@@ -109,6 +113,23 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
     aggregator.state.forgetBefore(now());
   }, 60_000);
 
+  // With a ClickHouse server, engineers query it directly (clickhouse-client, Grafana).
+  const sql =
+    target.kind === 'embedded'
+      ? await startClickHouseHttpInterface({
+          dataDir: target.dataDir,
+          readOnly: true,
+          limits: {
+            maxExecutionTimeSeconds: config.KPIWALL_SQL_MAX_EXECUTION_SECONDS,
+            maxResultRows: config.KPIWALL_SQL_MAX_RESULT_ROWS,
+            maxMemoryUsageBytes: config.KPIWALL_SQL_MAX_MEMORY_BYTES,
+          },
+          host: config.KPIWALL_SQL_HOST,
+          port: config.KPIWALL_SQL_PORT,
+          defaultDatabase: config.CLICKHOUSE_DATABASE,
+        })
+      : null;
+
   aggregator.start();
   publisher.start();
   await http.app.listen({
@@ -126,8 +147,10 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
     publisher,
     queue,
     http,
+    sqlUrl: sql?.url ?? null,
     async close() {
       clearInterval(forgetTimer);
+      await sql?.close();
       publisher.stop();
       await http.io.close();
       await http.app.close();

@@ -37,6 +37,11 @@ export const configSchema = z.object({
   KPIWALL_WRITER_BATCH_ROWS: integerVar(1, 1_000_000, 10_000),
   KPIWALL_WRITER_FLUSH_MS: integerVar(1, 60_000, 200),
   KPIWALL_DELTA_INTERVAL_MS: integerVar(50, 60_000, 250),
+  KPIWALL_SQL_HOST: z.string().min(1).default('127.0.0.1'),
+  KPIWALL_SQL_PORT: integerVar(1, 65_535, 8123),
+  KPIWALL_SQL_MAX_EXECUTION_SECONDS: integerVar(1, 86_400, 60),
+  KPIWALL_SQL_MAX_RESULT_ROWS: integerVar(1, 1_000_000_000, 1_000_000),
+  KPIWALL_SQL_MAX_MEMORY_BYTES: integerVar(1_048_576, 1024 ** 4, 4 * 1024 ** 3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type KpiwallConfig = z.infer<typeof configSchema>;

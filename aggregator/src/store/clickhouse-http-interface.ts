@@ -91,6 +91,8 @@ export type ClickHouseHttpInterfaceOptions = ClickHouseHttpInterfaceAccess & {
   maxBodyBytes?: number;
   /** Queries running at once, the others wait; default 2. */
   maxConcurrentQueries?: number;
+  /** Database of a request that names none (ClickHouse's own default is `default`). */
+  defaultDatabase?: string;
 };
 
 export type ClickHouseHttpInterface = {
@@ -217,7 +219,7 @@ export const startClickHouseHttpInterface = async (
     const queryId =
       url.searchParams.get('query_id') || header(req, 'x-clickhouse-query-id') || randomUUID();
     try {
-      const answer = await answerQuery(req, parseRequest(req, url));
+      const answer = await answerQuery(req, parseRequest(req, url, options.defaultDatabase));
       res.writeHead(200, {
         'Content-Type': contentTypeOf(answer.format),
         ...(answer.format === undefined ? {} : { 'X-ClickHouse-Format': answer.format }),
@@ -281,7 +283,11 @@ export const startClickHouseHttpInterface = async (
   };
 };
 
-const parseRequest = (req: IncomingMessage, url: URL): QueryRequest => {
+const parseRequest = (
+  req: IncomingMessage,
+  url: URL,
+  defaultDatabase: string | undefined,
+): QueryRequest => {
   const values = new Map<string, string>();
   for (const [key, value] of url.searchParams) if (!values.has(key)) values.set(key, value);
   const parsed = requestParamsSchema.safeParse(Object.fromEntries(values));
@@ -331,7 +337,7 @@ const parseRequest = (req: IncomingMessage, url: URL): QueryRequest => {
   return {
     method: req.method ?? 'GET',
     query: params.query,
-    database: header(req, 'x-clickhouse-database') ?? params.database,
+    database: header(req, 'x-clickhouse-database') ?? params.database ?? defaultDatabase,
     defaultFormat: header(req, 'x-clickhouse-format') ?? params.default_format ?? 'TabSeparated',
     settings,
     parameters,

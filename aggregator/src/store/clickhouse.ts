@@ -2,6 +2,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { KpiEvent } from '@kpiwall/shared';
 import { migrations } from './migrations.ts';
+import { viewStatements } from './views/index.ts';
 import { rowToEvent, type EventRow } from './event-rows.ts';
 
 type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
@@ -58,7 +59,7 @@ export class ClickHouseStore {
     return new ClickHouseStore(client, database);
   }
 
-  /** Applies the migrations not applied yet; returns their versions. */
+  /** Applies the migrations not applied yet, then (re)creates every view; returns the versions applied. */
   async migrate(): Promise<number[]> {
     await this.#client.command({
       query: `CREATE TABLE IF NOT EXISTS schema_migrations
@@ -84,6 +85,7 @@ export class ClickHouseStore {
       });
       newlyApplied.push(migration.version);
     }
+    for (const statement of viewStatements) await this.#client.command({ query: statement });
     return newlyApplied;
   }
 

@@ -1,6 +1,7 @@
 /**
- * Versioned schema migrations, applied in order on start and recorded in `schema_migrations`.
- * Never edit an applied migration: add a new one. Documented table by table in docs/CLICKHOUSE.md.
+ * Versioned schema migrations of the tables, applied in order on start and recorded in
+ * `schema_migrations`. Never edit an applied migration: add a new one. Views hold no data and
+ * are re-created on every start instead (./views/index.ts). Documented in docs/CLICKHOUSE.md.
  */
 export type Migration = { version: number; name: string; statements: readonly string[] };
 

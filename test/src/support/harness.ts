@@ -32,6 +32,7 @@ export const startTestKpiwall = async (
   const config = parseConfig({
     KPIWALL_HOST: '127.0.0.1',
     KPIWALL_PORT: String(await freePort()),
+    KPIWALL_SQL_PORT: String(await freePort()),
     KPIWALL_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     ...options.env,
