@@ -8,6 +8,7 @@ import { createHttpServer, defaultWebHandlerPath, type HttpServer } from './serv
 import { InProcessQueue } from './source/in-process-queue.ts';
 import { startClickHouseHttpInterface } from './store/clickhouse-http-interface.ts';
 import { ClickHouseStore, type ClickHouseTarget } from './store/clickhouse.ts';
+import { MinuteRecorder } from './store/minute-recorder.ts';
 import { WallPublisher } from './wall/wall-publisher.ts';
 
 export type EmbeddedOptions = {
@@ -26,6 +27,7 @@ export type EmbeddedKpiwall = {
   publisher: WallPublisher;
   queue: InProcessQueue;
   http: HttpServer;
+  recorder: MinuteRecorder;
   /** Read-only ClickHouse HTTP interface for engineers (embedded chdb only; null with a server). */
   sqlUrl: string | null;
   close(): Promise<void>;
@@ -130,8 +132,19 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
         })
       : null;
 
+  const recorder = new MinuteRecorder({
+    store,
+    timeZone: config.KPIWALL_TIME_ZONE,
+    kpis: (asOf) => aggregator.state.kpis(asOf),
+    firedHealthSignals: (asOf) => aggregator.state.firedHealthSignals(asOf),
+    now,
+    logger,
+  });
+  await recorder.restore();
+
   aggregator.start();
   publisher.start();
+  recorder.start();
   await http.app.listen({
     host: config.KPIWALL_HOST,
     port: config.KPIWALL_PORT,
@@ -147,9 +160,11 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedK
     publisher,
     queue,
     http,
+    recorder,
     sqlUrl: sql?.url ?? null,
     async close() {
       clearInterval(forgetTimer);
+      recorder.stop();
       await sql?.close();
       publisher.stop();
       await http.io.close();

@@ -1,4 +1,4 @@
-import type { AllKpis, KpiEvent, KpiValues, MinutePoint } from '@kpiwall/shared';
+import type { AllKpis, FiredHealthSignal, KpiEvent, KpiValues, MinutePoint } from '@kpiwall/shared';
 import { Health } from './health.ts';
 import { createLocalCalendar } from './local-calendar.ts';
 import { Onboarding } from './onboarding.ts';
@@ -55,6 +55,11 @@ export class LiveKpiState {
       frt_p90_seconds_today: support.frt_p90_seconds_today,
       backlog_open: support.backlog_open,
     };
+  }
+
+  /** Health signals firing as of an instant, per account. */
+  firedHealthSignals(asOfMs: number): FiredHealthSignal[] {
+    return this.#health.firedSignals(asOfMs);
   }
 
   activeUsersPerMinute(asOfMs: number): MinutePoint[] {

@@ -89,7 +89,10 @@ export class ClickHouseStore {
     return newlyApplied;
   }
 
-  async insert(table: 'events' | 'dead_letters', rows: readonly EventRow[]): Promise<void> {
+  async insert(
+    table: 'events' | 'dead_letters' | 'kpi_snapshots' | 'health_signal_firings',
+    rows: readonly EventRow[],
+  ): Promise<void> {
     if (rows.length === 0) return;
     await this.#client.insert({ table, values: rows, format: 'JSONEachRow' });
   }

@@ -59,4 +59,33 @@ export const migrations: readonly Migration[] = [
       COMMENT 'Rejected inputs with the reason; nothing is dropped silently'`,
     ],
   },
+  {
+    version: 2,
+    name: 'per-minute KPI snapshots and health signal transitions',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS kpi_snapshots
+      (
+          minute DateTime('UTC') COMMENT 'the minute the snapshot was taken (its as_of, truncated)',
+          as_of DateTime64(3, 'UTC'),
+          tz LowCardinality(String) COMMENT 'time zone of the calendar windows',
+          key LowCardinality(String) COMMENT 'KPIS.md key; a record entry as key.entry, e.g. backlog_open_by_priority.urgent',
+          value Nullable(Float64) COMMENT 'the value the wall and /api/kpis showed; NULL where the KPI was null'
+      )
+      ENGINE = MergeTree
+      PARTITION BY toYYYYMM(minute)
+      ORDER BY (key, minute)
+      COMMENT 'Every numeric KPI once a minute, as the live aggregator computed it'`,
+      `CREATE TABLE IF NOT EXISTS health_signal_firings
+      (
+          at DateTime64(3, 'UTC') COMMENT 'as_of of the evaluation that saw the change',
+          account_id String,
+          signal LowCardinality(String) COMMENT 'signal name of KPIS.md, e.g. dormant_14d',
+          state Enum8('fired' = 1, 'cleared' = 2) COMMENT 'fired: the signal started firing; cleared: it stopped',
+          weight Float64 COMMENT 'points it takes off the health score while firing'
+      )
+      ENGINE = MergeTree
+      ORDER BY (account_id, signal, at)
+      COMMENT 'When each health signal started and stopped firing, per account (evaluated every minute)'`,
+    ],
+  },
 ];
