@@ -9,11 +9,11 @@ export type SnapshotValue = { key: string; value: number | null };
  */
 export const snapshotValues = (kpis: AllKpis): SnapshotValue[] => {
   const values: SnapshotValue[] = [];
-  for (const [key, value] of Object.entries(kpis)) {
+  for (const [key, value] of Object.entries(kpis) as [string, unknown][]) {
     if (value === null || typeof value === 'number') {
       values.push({ key, value });
     } else if (typeof value === 'object' && !Array.isArray(value)) {
-      for (const [entry, entryValue] of Object.entries(value)) {
+      for (const [entry, entryValue] of Object.entries(value as Record<string, unknown>)) {
         if (entryValue === null || typeof entryValue === 'number') {
           values.push({ key: `${key}.${entry}`, value: entryValue });
         }
