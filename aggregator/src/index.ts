@@ -13,3 +13,5 @@ export {
   type QueryLimits,
 } from './store/clickhouse-http-interface.ts';
 export { Support } from './kpi/support.ts';
+export { replay } from './replay.ts';
+export { viewStatements } from './store/views/index.ts';
