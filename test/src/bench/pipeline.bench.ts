@@ -1,27 +1,32 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { io } from 'socket.io-client';
 import { generateHistory } from '@kpiwall/ingest';
 import { validateEvent, wallDeltaSchema, wallSnapshotSchema } from '@kpiwall/shared';
-import { ClickHouseStore, eventToRow } from '@kpiwall/aggregator';
+import { ClickHouseStore, eventToRow, replay } from '@kpiwall/aggregator';
 import { startTestKpiwall } from '../support/harness.ts';
 
 /**
  * Events/s through the embedded pipeline (HTTP collector → in-process queue → aggregator →
  * chdb, then the wall delta pushed over Socket.IO) next to a bare chdb JSONEachRow insert of
- * the same rows, both measured in this run on this machine; the ratio is what to compare.
+ * the same rows, and replay lines/s (npm run replay's path on a 60,000-line NDJSON file), all
+ * measured in this run on this machine; the ratios are what to compare.
  */
 
 const batchLines = 5_000;
 const end = Date.now();
-const history = generateHistory({ seed: 7, accounts: 40, days: 30, end });
+const benchLines = 60_000;
+const history = generateHistory({ seed: 7, accounts: 80, days: 30, end }).slice(-benchLines);
+if (history.length < benchLines) throw new Error(`history too short: ${history.length} events`);
 const lines = history.map((event) => JSON.stringify(event));
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
-log(`bench: ${lines.length} simulated events (30 days, 40 accounts)`);
+log(`bench: ${lines.length} simulated events (the last ${lines.length} of 30 days, 80 accounts)`);
 
 const baseline = async (): Promise<number> => {
   const dir = await mkdtemp(join(tmpdir(), 'kpiwall-bench-bare-'));
@@ -74,7 +79,7 @@ const pipeline = async (): Promise<number> => {
       log(`  pipeline: ${i + batchLines}/${lines.length} events posted`);
   }
   // Done when the wall shows the final numbers (pushed over Socket.IO), polled every 5 ms.
-  const final = JSON.stringify(kpiwall.aggregator.state.kpis(end));
+  const final = JSON.stringify(kpiwall.aggregator.state.wallKpis(end));
   const sameAsFinal = () =>
     JSON.stringify(
       Object.fromEntries(Object.keys(JSON.parse(final) as object).map((k) => [k, shown[k]])),
@@ -86,8 +91,27 @@ const pipeline = async (): Promise<number> => {
   return lines.length / seconds;
 };
 
+const replayFile = async (): Promise<number> => {
+  const dir = await mkdtemp(join(tmpdir(), 'kpiwall-bench-replay-'));
+  const file = join(dir, 'events.ndjson');
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const started = performance.now();
+  const { summary } = await replay({
+    openLines: () => createInterface({ input: createReadStream(file), crlfDelay: Infinity }),
+    asOfMs: end,
+    timeZone: 'UTC',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await rm(dir, { recursive: true, force: true });
+  if (summary.lines_read !== lines.length || summary.rejected !== 0) {
+    throw new Error(`replay summary: ${JSON.stringify(summary)}`);
+  }
+  return lines.length / seconds;
+};
+
 const bare = await baseline();
 const full = await pipeline();
+const replayed = await replayFile();
 console.log(
   JSON.stringify(
     {
@@ -95,6 +119,8 @@ console.log(
       bare_chdb_insert_events_per_s: Math.round(bare),
       pipeline_events_per_s: Math.round(full),
       pipeline_to_bare_ratio: Number((full / bare).toFixed(3)),
+      replay_lines_per_s: Math.round(replayed),
+      replay_to_bare_ratio: Number((replayed / bare).toFixed(3)),
     },
     null,
     2,
