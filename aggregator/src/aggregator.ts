@@ -115,18 +115,30 @@ export class Aggregator {
   }
 
   #handle(batch: SourceBatch): Promise<void> {
-    const events: KpiEvent[] = [];
+    const arrived: KpiEvent[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const message of batch.messages) {
       const parsed = parseMessage(batch, message, this.#options.now());
       if (parsed.kind === 'dead_letter') {
         deadLetters.push(parsed.letter);
         this.#processed.inc({ result: 'dead_letter' });
-      } else if (this.#seenIds.has(parsed.event.id)) {
+      } else {
+        arrived.push(parsed.event);
+      }
+    }
+    // Applied in (received_at, id) order, the order `restore` and the ClickHouse views use, so
+    // "ties go to the later arrival" means the same live, after a restart and in SQL. The sort
+    // is stable: of two copies of one id in a batch, the first sent still counts.
+    arrived.sort(
+      (a, b) => a.received_at - b.received_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    const events: KpiEvent[] = [];
+    for (const event of arrived) {
+      if (this.#seenIds.has(event.id)) {
         this.#processed.inc({ result: 'duplicate' });
       } else {
-        this.#count(parsed.event);
-        events.push(parsed.event);
+        this.#count(event);
+        events.push(event);
         this.#processed.inc({ result: 'counted' });
       }
     }

@@ -15,3 +15,4 @@ export {
 export { Support } from './kpi/support.ts';
 export { replay } from './replay.ts';
 export { viewStatements } from './store/views/index.ts';
+export { migrations } from './store/migrations.ts';
