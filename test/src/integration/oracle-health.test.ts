@@ -15,12 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateEvent, type KpiEvent } from '@kpiwall/shared';
 import { ClickHouseStore, eventToRow, Health } from '@kpiwall/aggregator';
 import { generateHistory } from '@kpiwall/ingest';
+import { edgeEvents, tieTwins } from '../support/fixtures/health.ts';
 import {
   healthKpisSchema,
   healthSignalNames,
   type HealthKpis,
   type HealthSignal,
 } from '@kpiwall/shared';
+import { clickHouseTime, shuffled } from '../support/oracle-helpers.ts';
 
 const asOfIso = '2026-11-10T10:17:23.456Z';
 const asOfMs = Date.parse(asOfIso);
@@ -42,160 +44,6 @@ const activityTypes = [
   'user.activated',
   'user.signed_up',
 ];
-
-type RawEvent = ReturnType<typeof generateHistory>[number];
-
-/** ClickHouse DateTime64(3) text in UTC for a query parameter. */
-const clickHouseTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-/** Deterministic Fisher–Yates shuffle (mulberry32): events arrive in any order (DESIGN.md). */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const a = copy[i] as T;
-    copy[i] = copy[j] as T;
-    copy[j] = a;
-  }
-  return copy;
-};
-
-/**
- * Twins at the exact instant of existing events, so "latest by event time, ties to the one
- * received last" decides something: an opposite NPS / CSAT answer next to every other answer,
- * a restart next to every cancellation, a change to 0 next to a few starts. The shuffle decides
- * which twin arrives last.
- */
-const tieTwins = (history: readonly RawEvent[]): RawEvent[] => {
-  const twins: RawEvent[] = [];
-  let answers = 0;
-  let starts = 0;
-  for (const event of history) {
-    if (event.type === 'survey.answered' && event.kind !== 'ces' && answers++ % 2 === 0) {
-      const score = event.kind === 'nps' ? 10 - event.score : 6 - event.score;
-      twins.push({ ...event, id: `tie-${event.id}`, score });
-    }
-    if (event.type === 'subscription.cancelled') {
-      twins.push({
-        id: `tie-${event.id}`,
-        time: event.time,
-        type: 'subscription.started',
-        account_id: event.account_id,
-        plan: 'starter',
-        mrr_cents: 4_100,
-      });
-    }
-    if (event.type === 'subscription.started' && event.mrr_cents > 0 && starts++ % 10 === 0) {
-      twins.push({
-        id: `tie-${event.id}`,
-        time: event.time,
-        type: 'subscription.changed',
-        account_id: event.account_id,
-        from_plan: event.plan,
-        to_plan: 'free',
-        mrr_cents_before: event.mrr_cents,
-        mrr_cents_after: 0,
-      });
-    }
-  }
-  return twins;
-};
-
-/**
- * Events exactly on the window edges of as_of (as_of − 7 d, − 14 d, − 30 d, − 35 d) in a few
- * accounts, so the oracle also decides on which side of each edge an event falls.
- */
-const edgeEvents = (): RawEvent[] => {
-  const edges: RawEvent[] = [];
-  for (let n = 1; n <= 12; n++) {
-    const account = `acct-${String(n * 6).padStart(3, '0')}`;
-    const at = (days: number): number => asOfMs - days * dayMs;
-    const id = (what: string) => `edge-${account}-${what}`;
-    for (const days of [7, 14, 35]) {
-      edges.push({
-        id: id(`viewed-${days}`),
-        time: at(days),
-        type: 'page.viewed',
-        account_id: account,
-        user_id: `${account}-edge-${days}`,
-        session_id: id(`session-${days}`),
-        path: '/edge',
-      });
-    }
-    edges.push(
-      {
-        id: id('reopened'),
-        time: at(7),
-        type: 'ticket.reopened',
-        account_id: account,
-        ticket_id: id('t'),
-      },
-      {
-        id: id('created-7'),
-        time: at(7),
-        type: 'ticket.created',
-        account_id: account,
-        user_id: `${account}-edge-7`,
-        ticket_id: id('t7'),
-        priority: 'urgent',
-        channel: 'web',
-      },
-      {
-        id: id('created-35'),
-        time: at(35),
-        type: 'ticket.created',
-        account_id: account,
-        user_id: `${account}-edge-35`,
-        ticket_id: id('t35'),
-        priority: 'low',
-        channel: 'web',
-      },
-      {
-        id: id('solved-35'),
-        time: at(34),
-        type: 'ticket.solved',
-        account_id: account,
-        ticket_id: id('t35'),
-      },
-      {
-        id: id('csat-30'),
-        time: at(30),
-        type: 'survey.answered',
-        account_id: account,
-        kind: 'csat',
-        score: 1,
-      },
-      {
-        id: id('nps-30'),
-        time: at(30),
-        type: 'survey.answered',
-        account_id: account,
-        kind: 'nps',
-        score: 0,
-      },
-      {
-        id: id('downgrade-30'),
-        time: at(30),
-        type: 'subscription.changed',
-        account_id: account,
-        from_plan: 'growth',
-        to_plan: 'starter',
-        mrr_cents_before: 50_000,
-        mrr_cents_after: 40_000,
-      },
-    );
-  }
-  return edges;
-};
 
 // The raw events, each id once (KPIS.md: the first event received with an id counts).
 const dedupedEvents = `SELECT * FROM events ORDER BY received_at, id LIMIT 1 BY id`;
@@ -429,7 +277,12 @@ const generated = generateHistory({
   days: historyDays,
   end: historyEnd,
 });
-const arrivals = shuffled([...generated, ...tieTwins(generated), ...edgeEvents()], historySeed);
+// Tie twins and window-edge events (support/fixtures/health.ts) go in too; the shuffle decides
+// which twin arrives last, and the oracle decides on which side of each edge an event falls.
+const arrivals = shuffled(
+  [...generated, ...tieTwins(generated), ...edgeEvents(asOfMs)],
+  historySeed,
+);
 // Arrival order = received_at order (1 ms apart), in ClickHouse and for the module alike.
 const events: KpiEvent[] = arrivals.map((raw, index) => {
   const validation = validateEvent(raw, asOfMs, historyEnd + index);

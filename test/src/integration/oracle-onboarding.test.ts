@@ -1,5 +1,5 @@
-// Oracle test for KPIS.md "Onboarding": a simulated month (plus a few hand-made edge users) is
-// inserted into chdb's `events` table, and the same validated events, shuffled, are fed to the
+// Oracle test for KPIS.md "Onboarding": a simulated month (plus a few hand-made edge users, see
+// test/src/support/fixtures/onboarding.ts) is inserted into chdb's `events` table, and the same validated events, shuffled, are fed to the
 // pure `Onboarding` state. Every onboarding KPI of the state must equal, exactly, plain SQL over
 // the raw events written from KPIS.md — the funnel level through ClickHouse's own
 // `windowFunnel` — in UTC and in Europe/Berlin.
@@ -12,144 +12,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateEvent, type KpiEvent } from '@kpiwall/shared';
 import { ClickHouseStore, createLocalCalendar, eventToRow, Onboarding } from '@kpiwall/aggregator';
-import { generateHistory } from '@kpiwall/ingest';
 import { onboardingKpisSchema, type FunnelStepCounts, type OnboardingKpis } from '@kpiwall/shared';
+import {
+  asOfMs,
+  edgeUsers,
+  historyEnd,
+  historySeed,
+  minuteMs,
+  simulatedHistory,
+  steps,
+  type RawEvent,
+} from '../support/fixtures/onboarding.ts';
+import { clickHouseTime, shuffled } from '../support/oracle-helpers.ts';
 
-const asOfIso = '2026-11-10T10:17:23.456Z';
-const asOfMs = Date.parse(asOfIso);
-const minuteMs = 60_000;
-const hourMs = 60 * minuteMs;
-const dayMs = 24 * hourMs;
-// Events up to 5 minutes past as_of are stored but must not count (time <= as_of).
-const historyEnd = asOfMs + 5 * minuteMs;
-const historySeed = 20_261_110;
-// Enough accounts that today's window holds several activations.
-const historyAccounts = 240;
 // Every arrival gets its own received_at, so "first received" is well defined in SQL too.
 const firstArrivalMs = historyEnd + minuteMs;
-
-const steps = [
-  'signed_up',
-  'profile_completed',
-  'first_project_created',
-  'teammate_invited',
-  'activated',
-] as const;
-
-type RawEvent = ReturnType<typeof generateHistory>[number];
-
-/** ClickHouse DateTime64(3) text in UTC for a query parameter. */
-const clickHouseTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-/** Deterministic Fisher–Yates shuffle (mulberry32): events arrive in any order (DESIGN.md). */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const a = copy[i] as T;
-    copy[i] = copy[j] as T;
-    copy[j] = a;
-  }
-  return copy;
-};
-
-/**
- * Hand-made users for the rules the simulator rarely or never produces: equal timestamps, the
- * 14-day edge to the millisecond, a step done twice whose first time is out of order, two
- * signups (the first before the window; two at one instant with different plans), a step name
- * outside the funnel, and onboarding steps named like the first and last step.
- */
-const edgeUsers = (): RawEvent[] => {
-  const events: RawEvent[] = [];
-  let n = 0;
-  const add = (user: string, time: number, body: Record<string, unknown>): void => {
-    n++;
-    events.push({
-      id: `edge-${n}`,
-      time,
-      account_id: 'edge-account',
-      user_id: `edge-${user}`,
-      ...body,
-    } as RawEvent);
-  };
-  const signup = (user: string, time: number, plan = 'trial'): void => {
-    add(user, time, { type: 'user.signed_up', plan });
-  };
-  const step = (user: string, name: string, time: number): void => {
-    add(user, time, { type: 'onboarding.step_completed', step: name });
-  };
-  const activated = (user: string, time: number): void => {
-    add(user, time, { type: 'user.activated' });
-  };
-  const funnel = (
-    user: string,
-    signedUpAt: number,
-    stepTimes: readonly (number | undefined)[],
-  ): void => {
-    signup(user, signedUpAt);
-    steps.slice(1, -1).forEach((name, i) => {
-      const time = stepTimes[i];
-      if (time !== undefined) step(user, name, time);
-    });
-    const activation = stepTimes[3];
-    if (activation !== undefined) activated(user, activation);
-  };
-  const s = Date.parse('2026-10-25T00:30:00.000Z');
-  funnel('equal-times', s, [s, s, s, s]);
-  funnel('14-days', s, [s + 1, s + 2, s + 3, s + 14 * dayMs]);
-  funnel('14-days-1ms', s, [s + 1, s + 2, s + 3, s + 14 * dayMs + 1]);
-  funnel('skipper', s, [s + hourMs, s + 2 * hourMs, undefined, s + 3 * hourMs]);
-  // first_project_created first at +30 min (before the profile at +1 h), again at +2 h.
-  funnel('twice', s, [s + hourMs, s + 30 * minuteMs, s + 3 * hourMs, s + 4 * hourMs]);
-  step('twice', 'first_project_created', s + 2 * hourMs);
-  // First signup before the window, a second one inside it: not in the cohort, TTFV from the first.
-  funnel('resigned', Date.parse('2026-09-20T12:00:00Z'), [
-    undefined,
-    undefined,
-    undefined,
-    asOfMs - hourMs,
-  ]);
-  signup('resigned', Date.parse('2026-11-01T12:00:00Z'), 'paid');
-  // Two signups at one instant with different plans: the first received counts.
-  signup('tied', s, 'free');
-  signup('tied', s, 'paid');
-  step('tied', 'product_tour_viewed', s + minuteMs);
-  step('tied', 'profile_completed', s + 2 * minuteMs);
-  step('tied', 'signed_up', s + 3 * minuteMs);
-  step('tied', 'activated', s + 4 * minuteMs);
-  // Steps and a signup after as_of (accepted: within the 10-minute skew), which must not count.
-  funnel('after-as-of', asOfMs - hourMs, [
-    asOfMs - 30 * minuteMs,
-    asOfMs + 1,
-    undefined,
-    asOfMs + 2 * minuteMs,
-  ]);
-  signup('future', asOfMs + 1);
-  // Activated before the window: no TTFV in any window.
-  funnel('long-ago', Date.parse('2026-09-01T08:00:00Z'), [
-    undefined,
-    undefined,
-    undefined,
-    Date.parse('2026-10-01T08:00:00Z'),
-  ]);
-  // A signup at Berlin's window start (00:00 CEST), before UTC's; activated today.
-  funnel('berlin-start', Date.parse('2026-10-11T22:00:00.000Z'), [
-    undefined,
-    undefined,
-    undefined,
-    asOfMs - 2 * hourMs,
-  ]);
-  return events;
-};
 
 const validated = (raws: readonly RawEvent[]): KpiEvent[] =>
   raws.map((raw, arrival) => {
@@ -382,13 +259,9 @@ const reachRecord = (rows: readonly ReachRow[]): Record<string, FunnelStepCounts
   Object.fromEntries(rows.map((row) => [row.key, named([row.r1, row.r2, row.r3, row.r4, row.r5])]));
 
 const rawHistory: RawEvent[] = [
-  ...generateHistory({
-    seed: historySeed,
-    accounts: historyAccounts,
-    days: 30,
-    end: historyEnd,
-  }),
-  ...edgeUsers(),
+  ...simulatedHistory(),
+  // Two signups at one instant with different plans: the first received counts.
+  ...edgeUsers({ tiedSignups: [{ plan: 'free' }, { plan: 'paid' }] }),
 ];
 // Arrival order = shuffled order; received_at follows it.
 const arrivals = validated(shuffled(rawHistory, historySeed));

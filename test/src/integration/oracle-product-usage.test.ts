@@ -22,6 +22,7 @@ import { generateHistory } from '@kpiwall/ingest';
 // Neither is exported from its package's index yet (see the area report).
 import type { ProductUsageKpis } from '@kpiwall/shared';
 import { productUsageKpisSchema } from '@kpiwall/shared';
+import { clickHouseTime, shuffled } from '../support/oracle-helpers.ts';
 
 const asOfIso = '2026-11-10T10:17:23.456Z';
 const asOfMs = Date.parse(asOfIso);
@@ -36,30 +37,6 @@ const activityTypes = [
   'user.activated',
   'user.signed_up',
 ];
-
-/** ClickHouse DateTime64(3) text in UTC for a query parameter. */
-const clickHouseTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-/** Deterministic Fisher–Yates shuffle (mulberry32). */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const a = copy[i] as T;
-    copy[i] = copy[j] as T;
-    copy[j] = a;
-  }
-  return copy;
-};
 
 // Each id once, the first received (KPIS.md "Duplicates"): the table also holds altered
 // duplicates received later, which this must drop.

@@ -17,193 +17,37 @@ import {
   type TicketPriority,
 } from '@kpiwall/shared';
 import { ClickHouseStore, createLocalCalendar, eventToRow, Support } from '@kpiwall/aggregator';
-import { generateHistory } from '@kpiwall/ingest';
 import { supportKpisSchema, type SupportKpis } from '@kpiwall/shared';
+import {
+  asOfMs,
+  edgeAccountId,
+  edgeTicketEvents,
+  historyEnd,
+  historySeed,
+  isSupportEvent,
+  minuteMs,
+  supportHistory,
+} from '../support/fixtures/support.ts';
+import { clickHouseTime, shuffled } from '../support/oracle-helpers.ts';
 
-const asOfIso = '2026-11-10T10:17:23.456Z';
-const asOfMs = Date.parse(asOfIso);
-const minuteMs = 60_000;
-const hourMs = 60 * minuteMs;
-// Events up to 5 minutes past as_of are stored but must not count (time <= as_of).
-const historyEnd = asOfMs + 5 * minuteMs;
-const historySeed = 20_261_110;
-// Enough accounts that today's window holds first replies, solves, escalations and surveys.
-const historyAccounts = 200;
-// 35 days: tickets created before the 30-day window still get replies, solves and reopens in it.
-const historyDays = 35;
 // Every arrival gets its own received_at, so "first received" and "ties go to the later
 // arrival" are well defined in SQL too.
 const firstArrivalMs = historyEnd + minuteMs;
-// KPIS.md defaults: first-reply targets per priority.
-const targetMs: Record<TicketPriority, number> = {
-  urgent: hourMs,
-  high: 4 * hourMs,
-  normal: 8 * hourMs,
-  low: 24 * hourMs,
-};
 
-type RawEvent = ReturnType<typeof generateHistory>[number];
-
-/** ClickHouse DateTime64(3) text in UTC for a query parameter. */
-const clickHouseTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-/** Deterministic Fisher–Yates shuffle (mulberry32): events arrive in any order (DESIGN.md). */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const a = copy[i] as T;
-    copy[i] = copy[j] as T;
-    copy[j] = a;
-  }
-  return copy;
-};
+type RawEvent = ReturnType<typeof supportHistory>[number];
 
 /**
- * Hand-made tickets and answers in account `edge`: the SLA edges of every priority (due exactly
- * at as_of, 5 min and 15 min left, 1 ms past; a first reply exactly at the target and 1 ms
- * after), two escalations on one ticket, a reply at the instant of an escalation, escalations
- * awaiting a reply (also one whose reply comes after as_of) and one on a ticket solved without
- * reply, reopened tickets, first replies at Berlin's and UTC's midnight, at Berlin's 30-day
- * window start and at the rolling window's edge, events of a ticket never created, surveys with and without ticket_id. `ordered` arrive
- * last, in this order: solve/reopen pairs at one instant and a ticket created twice.
+ * The hand-made edge tickets (test/src/support/fixtures/support.ts) with ids `edge-1`, `edge-2`,
+ * ... in script order and epoch-millisecond times. `ordered` arrive last, in this order: solve/
+ * reopen pairs at one instant and a ticket created twice; the rest are shuffled in.
  */
 const edgeEvents = (): { shuffledIn: RawEvent[]; ordered: RawEvent[] } => {
   const shuffledIn: RawEvent[] = [];
   const ordered: RawEvent[] = [];
-  let n = 0;
-  const add = (time: number, body: Record<string, unknown>, list = shuffledIn): void => {
-    n++;
-    list.push({ id: `edge-${n}`, time, account_id: 'edge', ...body } as RawEvent);
-  };
-  const created = (
-    ticket: string,
-    time: number,
-    priority: TicketPriority = 'normal',
-    list = shuffledIn,
-  ): void => {
-    add(time, { type: 'ticket.created', ticket_id: ticket, priority, channel: 'web' }, list);
-  };
-  const replied = (ticket: string, time: number, author = 'agent', isPublic = true): void => {
-    add(time, { type: 'ticket.replied', ticket_id: ticket, author, public: isPublic });
-  };
-  const status = (ticket: string, time: number, type: string, list = shuffledIn): void => {
-    add(time, { type, ticket_id: ticket }, list);
-  };
-  const escalated = (ticket: string, time: number): void => {
-    add(time, { type: 'ticket.escalated', ticket_id: ticket });
-  };
-  const survey = (kind: string, score: number, time: number, ticket?: string): void => {
-    add(time, { type: 'survey.answered', kind, score, ...(ticket ? { ticket_id: ticket } : {}) });
-  };
-  const a = asOfMs;
-
-  for (const priority of ticketPriorities) {
-    const target = targetMs[priority];
-    created(`due-now-${priority}`, a - target, priority);
-    created(`five-left-${priority}`, a - target + 5 * minuteMs, priority);
-    created(`fifteen-left-${priority}`, a - target + 15 * minuteMs, priority);
-    created(`one-ms-late-${priority}`, a - target - 1, priority);
-    created(`on-time-${priority}`, a - target - 30 * minuteMs, priority);
-    replied(`on-time-${priority}`, a - 30 * minuteMs);
-    created(`late-${priority}`, a - target - 30 * minuteMs - 1, priority);
-    replied(`late-${priority}`, a - 30 * minuteMs);
-  }
-
-  created('two-escalations', a - 3 * hourMs);
-  replied('two-escalations', a - 170 * minuteMs);
-  escalated('two-escalations', a - 2 * hourMs);
-  escalated('two-escalations', a - 90 * minuteMs);
-  replied('two-escalations', a - 80 * minuteMs, 'agent', false);
-  replied('two-escalations', a - 70 * minuteMs, 'bot');
-  replied('two-escalations', a - hourMs);
-  created('reply-at-escalation', a - 3 * hourMs);
-  escalated('reply-at-escalation', a - 2 * hourMs);
-  replied('reply-at-escalation', a - 2 * hourMs);
-  replied('reply-at-escalation', a - hourMs);
-  created('escalation-awaiting', a - 2 * hourMs, 'high');
-  escalated('escalation-awaiting', a - hourMs);
-  created('escalation-reply-after-as-of', a - 2 * hourMs, 'high');
-  escalated('escalation-reply-after-as-of', a - hourMs);
-  replied('escalation-reply-after-as-of', a + 2 * minuteMs);
-  created('escalation-solved', a - 3 * hourMs);
-  escalated('escalation-solved', a - 2 * hourMs);
-  status('escalation-solved', a - hourMs, 'ticket.solved');
-
-  created('reopened-open', a - 6 * hourMs);
-  replied('reopened-open', a - 5.5 * hourMs);
-  status('reopened-open', a - 5 * hourMs, 'ticket.solved');
-  status('reopened-open', a - 4 * hourMs, 'ticket.reopened');
-  created('reopened-solved', a - 30 * hourMs, 'low');
-  replied('reopened-solved', a - 29 * hourMs);
-  status('reopened-solved', a - 28 * hourMs, 'ticket.solved');
-  status('reopened-solved', a - 3 * hourMs, 'ticket.reopened');
-  status('reopened-solved', a - hourMs, 'ticket.solved');
-
-  created('tie-reopen-last', a - 5 * hourMs, 'high');
-  replied('tie-reopen-last', a - 290 * minuteMs);
-  status('tie-reopen-last', a - 2 * hourMs, 'ticket.solved', ordered);
-  status('tie-reopen-last', a - 2 * hourMs, 'ticket.reopened', ordered);
-  created('tie-solve-last', a - 7 * hourMs, 'low');
-  replied('tie-solve-last', a - 410 * minuteMs);
-  status('tie-solve-last', a - 2 * hourMs, 'ticket.reopened', ordered);
-  status('tie-solve-last', a - 2 * hourMs, 'ticket.solved', ordered);
-
-  // Created twice: the first received (urgent, 2 h ago) is the ticket, not the earlier one.
-  created('created-twice', a - 2 * hourMs, 'urgent', ordered);
-  created('created-twice', a - 30 * hourMs, 'low', ordered);
-  replied('created-twice', a - 90 * minuteMs);
-
-  // Berlin's today starts at 2026-11-09T23:00Z (CET), UTC's at 2026-11-10T00:00Z.
-  const berlinMidnight = Date.parse('2026-11-09T23:00:00.000Z');
-  const utcMidnight = Date.parse('2026-11-10T00:00:00.000Z');
-  created('berlin-midnight', berlinMidnight - 30 * minuteMs);
-  replied('berlin-midnight', berlinMidnight);
-  created('before-berlin-midnight', berlinMidnight - 30 * minuteMs);
-  replied('before-berlin-midnight', berlinMidnight - 1);
-  created('utc-midnight', utcMidnight - 30 * minuteMs);
-  replied('utc-midnight', utcMidnight);
-  status('utc-midnight', utcMidnight + hourMs, 'ticket.solved');
-  survey('csat', 1, berlinMidnight);
-  survey('nps', 0, berlinMidnight - 1);
-  // Berlin's 30-day window starts at 2026-10-11T22:00Z (CEST), UTC's at 2026-10-12T00:00Z.
-  const berlinWindowStart = Date.parse('2026-10-11T22:00:00.000Z');
-  created('berlin-window-start', berlinWindowStart - hourMs);
-  replied('berlin-window-start', berlinWindowStart);
-  status('berlin-window-start', berlinWindowStart, 'ticket.solved');
-  survey('ces', 7, berlinWindowStart);
-
-  replied('never-created', a - hourMs);
-  escalated('never-created', a - 2 * hourMs);
-  status('never-created', a - 30 * minuteMs, 'ticket.solved');
-
-  // First replies exactly 24 h before as_of (outside the rolling window) and 1 ms later (in it).
-  created('rolling-edge-out', a - 25 * hourMs, 'low');
-  replied('rolling-edge-out', a - 24 * hourMs);
-  created('rolling-edge-in', a - 25 * hourMs, 'low');
-  replied('rolling-edge-in', a - 24 * hourMs + 1);
-
-  created('answered-after-as-of', a - 10 * minuteMs, 'urgent');
-  replied('answered-after-as-of', a + minuteMs);
-
-  survey('csat', 2, a - hourMs);
-  survey('csat', 5, a - 50 * minuteMs, 'on-time-low');
-  survey('csat', 4, a - 40 * minuteMs, 'on-time-low');
-  survey('nps', 9, a - 2 * hourMs);
-  survey('nps', 6, a - 90 * minuteMs);
-  survey('ces', 2, a - hourMs, 'late-high');
-  survey('ces', 5, a - 30 * minuteMs);
-  survey('ces', 6, a - 20 * minuteMs, 'late-high');
-  survey('ces', 1, a + minuteMs);
+  edgeTicketEvents().forEach(({ time, body, ordered: last }, index) => {
+    const event = { id: `edge-${index + 1}`, time, account_id: edgeAccountId, ...body };
+    (last ? ordered : shuffledIn).push(event as RawEvent);
+  });
   return { shuffledIn, ordered };
 };
 
@@ -608,14 +452,7 @@ const oracleKpis = (o: OracleRows): SupportKpis => {
 
 // Support events, and one product event in 20 so that the SQL has other types to leave out
 // (all of them would only make the test slower).
-const isSupportEvent = (type: string): boolean =>
-  type.startsWith('ticket.') || type === 'survey.answered';
-const history = generateHistory({
-  seed: historySeed,
-  accounts: historyAccounts,
-  days: historyDays,
-  end: historyEnd,
-}).filter((event, index) => isSupportEvent(event.type) || index % 20 === 0);
+const history = supportHistory();
 
 const edges = edgeEvents();
 const arrivals: KpiEvent[] = validated(
@@ -646,7 +483,7 @@ const duplicates: KpiEvent[] = [
       id: event.id,
       type: 'ticket.replied',
       time: asOfMs - minuteMs,
-      account_id: 'edge',
+      account_id: edgeAccountId,
       user_id: null,
       received_at: event.received_at,
       properties: {},

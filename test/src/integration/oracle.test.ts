@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type KpiValues } from '@kpiwall/shared';
 import { startEmbedded, type EmbeddedKpiwall } from '@kpiwall/aggregator';
 import { generateHistory } from '@kpiwall/ingest';
+import { clickHouseTime, shuffled } from '../support/oracle-helpers.ts';
 
 const asOfIso = '2026-11-10T10:17:23.456Z';
 const asOfMs = Date.parse(asOfIso);
@@ -36,10 +37,6 @@ const activityTypes = [
 type RawEvent = ReturnType<typeof generateHistory>[number];
 type CollectorAnswer = { accepted: number; rejected: { index: number; reason: string }[] };
 
-/** ClickHouse DateTime64(3) text in UTC for a query parameter. */
-const clickHouseTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
@@ -52,26 +49,6 @@ const freePort = (): Promise<number> =>
       });
     });
   });
-
-/** Deterministic Fisher–Yates shuffle (mulberry32): events arrive in any order (DESIGN.md). */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const a = copy[i] as T;
-    copy[i] = copy[j] as T;
-    copy[j] = a;
-  }
-  return copy;
-};
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistory } from '@kpiwall/ingest';
 import { healthKpisSchema, kpiApiResponseSchema, type KpiApiResponse } from '@kpiwall/shared';
 import { documentedQueries, runDocumentedQuery } from '../support/documented-queries.ts';
+import { edgeEvents, tieTwins, type RawEvent } from '../support/fixtures/health.ts';
 import { startTestKpiwall, type TestKpiwall } from '../support/harness.ts';
 
 const markdownPath = fileURLToPath(new URL('../../../docs/clickhouse/health.md', import.meta.url));
@@ -22,10 +23,7 @@ const asOfIso = '2026-11-10T10:17:23.456Z';
 const asOfMs = Date.parse(asOfIso);
 const asOfParam = '2026-11-10 10:17:23.456';
 const minuteMs = 60_000;
-const dayMs = 24 * 60 * minuteMs;
 const batchLines = 5_000;
-
-type RawEvent = ReturnType<typeof generateHistory>[number];
 
 const history = generateHistory({
   seed: 20_261_110,
@@ -36,133 +34,13 @@ const history = generateHistory({
   end: asOfMs + 5 * minuteMs,
 });
 
-/** Twins at the exact instant of NPS / CSAT answers and subscription events (as the oracle). */
-const tieTwins = (events: readonly RawEvent[]): RawEvent[] => {
-  const twins: RawEvent[] = [];
-  let answers = 0;
-  let starts = 0;
-  for (const event of events) {
-    if (event.type === 'survey.answered' && event.kind !== 'ces' && answers++ % 2 === 0) {
-      const score = event.kind === 'nps' ? 10 - event.score : 6 - event.score;
-      twins.push({ ...event, id: `tie-${event.id}`, score });
-    }
-    if (event.type === 'subscription.cancelled') {
-      twins.push({
-        id: `tie-${event.id}`,
-        time: event.time,
-        type: 'subscription.started',
-        account_id: event.account_id,
-        plan: 'starter',
-        mrr_cents: 4_100,
-      });
-    }
-    if (event.type === 'subscription.started' && event.mrr_cents > 0 && starts++ % 10 === 0) {
-      twins.push({
-        id: `tie-${event.id}`,
-        time: event.time,
-        type: 'subscription.changed',
-        account_id: event.account_id,
-        from_plan: event.plan,
-        to_plan: 'free',
-        mrr_cents_before: event.mrr_cents,
-        mrr_cents_after: 0,
-      });
-    }
-  }
-  return twins;
-};
-
-/** Events exactly on the window edges (as_of − 7 d, − 14 d, − 30 d, − 35 d) in a few accounts. */
-const edgeEvents = (): RawEvent[] => {
-  const edges: RawEvent[] = [];
-  for (let n = 1; n <= 12; n++) {
-    const account = `acct-${String(n * 6).padStart(3, '0')}`;
-    const at = (days: number): number => asOfMs - days * dayMs;
-    const id = (what: string) => `edge-${account}-${what}`;
-    for (const days of [7, 14, 35]) {
-      edges.push({
-        id: id(`viewed-${days}`),
-        time: at(days),
-        type: 'page.viewed',
-        account_id: account,
-        user_id: `${account}-edge-${days}`,
-        session_id: id(`session-${days}`),
-        path: '/edge',
-      });
-    }
-    edges.push(
-      {
-        id: id('reopened'),
-        time: at(7),
-        type: 'ticket.reopened',
-        account_id: account,
-        ticket_id: id('t'),
-      },
-      {
-        id: id('created-7'),
-        time: at(7),
-        type: 'ticket.created',
-        account_id: account,
-        user_id: `${account}-edge-7`,
-        ticket_id: id('t7'),
-        priority: 'urgent',
-        channel: 'web',
-      },
-      {
-        id: id('created-35'),
-        time: at(35),
-        type: 'ticket.created',
-        account_id: account,
-        user_id: `${account}-edge-35`,
-        ticket_id: id('t35'),
-        priority: 'low',
-        channel: 'web',
-      },
-      {
-        id: id('solved-35'),
-        time: at(34),
-        type: 'ticket.solved',
-        account_id: account,
-        ticket_id: id('t35'),
-      },
-      {
-        id: id('csat-30'),
-        time: at(30),
-        type: 'survey.answered',
-        account_id: account,
-        kind: 'csat',
-        score: 1,
-      },
-      {
-        id: id('nps-30'),
-        time: at(30),
-        type: 'survey.answered',
-        account_id: account,
-        kind: 'nps',
-        score: 0,
-      },
-      {
-        id: id('downgrade-30'),
-        time: at(30),
-        type: 'subscription.changed',
-        account_id: account,
-        from_plan: 'growth',
-        to_plan: 'starter',
-        mrr_cents_before: 50_000,
-        mrr_cents_after: 40_000,
-      },
-    );
-  }
-  return edges;
-};
-
 const byId = (a: RawEvent, b: RawEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const twins = tieTwins(history);
 // Odd twins arrive before the history (the original, received later, wins a tie), even ones
 // after it (the twin wins).
 const twinsBefore = twins.filter((_, index) => index % 2 === 1).sort(byId);
 const twinsAfter = twins.filter((_, index) => index % 2 === 0).sort(byId);
-const main = [...history, ...edgeEvents()].sort(byId);
+const main = [...history, ...edgeEvents(asOfMs)].sort(byId);
 
 /** The ```sql blocks of the .md without kpi=: the fact-view examples. */
 const factQueries = async (): Promise<string[]> => {

@@ -13,136 +13,46 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateHistory } from '@kpiwall/ingest';
 import { kpiApiResponseSchema, onboardingKpisSchema, type KpiApiResponse } from '@kpiwall/shared';
 import { documentedQueries, runDocumentedQuery } from '../support/documented-queries.ts';
+import {
+  asOfIso,
+  asOfMs,
+  edgeStartMs,
+  edgeUsers,
+  minuteMs,
+  simulatedHistory,
+  steps,
+  type RawEvent,
+} from '../support/fixtures/onboarding.ts';
 import { startTestKpiwall, type TestKpiwall } from '../support/harness.ts';
 
 const markdownPath = fileURLToPath(
   new URL('../../../docs/clickhouse/onboarding.md', import.meta.url),
 );
-const asOfIso = '2026-11-10T10:17:23.456Z';
-const asOfMs = Date.parse(asOfIso);
 const asOfParam = '2026-11-10 10:17:23.456';
-const minuteMs = 60_000;
-const hourMs = 60 * minuteMs;
-const dayMs = 24 * hourMs;
 const batchLines = 5_000;
 
-const steps = [
-  'signed_up',
-  'profile_completed',
-  'first_project_created',
-  'teammate_invited',
-  'activated',
-] as const;
+const history = simulatedHistory();
 
-type RawEvent = ReturnType<typeof generateHistory>[number];
-
-const history = generateHistory({
-  seed: 20_261_110,
-  accounts: 240,
-  days: 30,
-  // Events a few minutes after as_of are stored but must not count.
-  end: asOfMs + 5 * minuteMs,
-});
-
-/**
- * The oracle test's hand-made users: equal timestamps, the 14-day edge to the millisecond, a
- * skipped step, a step done twice whose first time is out of order, a second signup inside the
- * window, two signups at one instant with different plans, step names outside the funnel or
- * named like its first and last steps, events after as_of, an activation before the window and
- * a signup at Berlin's window start.
- */
-const edgeUsers = (): { tiedEarlier: RawEvent[]; main: RawEvent[] } => {
-  const events: RawEvent[] = [];
-  let n = 0;
-  const add = (user: string, time: number, body: Record<string, unknown>, id?: string): void => {
-    n++;
-    events.push({
-      id: id ?? `edge-${String(n).padStart(3, '0')}`,
-      time,
-      account_id: 'edge-account',
-      user_id: `edge-${user}`,
-      ...body,
-    } as RawEvent);
-  };
-  const signup = (user: string, time: number, plan = 'trial', id?: string): void => {
-    add(user, time, { type: 'user.signed_up', plan }, id);
-  };
-  const step = (user: string, name: string, time: number): void => {
-    add(user, time, { type: 'onboarding.step_completed', step: name });
-  };
-  const activated = (user: string, time: number): void => {
-    add(user, time, { type: 'user.activated' });
-  };
-  const funnel = (
-    user: string,
-    signedUpAt: number,
-    stepTimes: readonly (number | undefined)[],
-  ): void => {
-    signup(user, signedUpAt);
-    steps.slice(1, -1).forEach((name, i) => {
-      const time = stepTimes[i];
-      if (time !== undefined) step(user, name, time);
-    });
-    const activation = stepTimes[3];
-    if (activation !== undefined) activated(user, activation);
-  };
-  const s = Date.parse('2026-10-25T00:30:00.000Z');
-  funnel('equal-times', s, [s, s, s, s]);
-  funnel('14-days', s, [s + 1, s + 2, s + 3, s + 14 * dayMs]);
-  funnel('14-days-1ms', s, [s + 1, s + 2, s + 3, s + 14 * dayMs + 1]);
-  funnel('skipper', s, [s + hourMs, s + 2 * hourMs, undefined, s + 3 * hourMs]);
-  funnel('twice', s, [s + hourMs, s + 30 * minuteMs, s + 3 * hourMs, s + 4 * hourMs]);
-  step('twice', 'first_project_created', s + 2 * hourMs);
-  funnel('resigned', Date.parse('2026-09-20T12:00:00Z'), [
-    undefined,
-    undefined,
-    undefined,
-    asOfMs - hourMs,
-  ]);
-  signup('resigned', Date.parse('2026-11-01T12:00:00Z'), 'paid');
-  // Two signups at one instant: `free` arrives first under the larger id, so it counts.
-  signup('tied', s, 'paid', 'edge-tied-1');
-  step('tied', 'product_tour_viewed', s + minuteMs);
-  step('tied', 'profile_completed', s + 2 * minuteMs);
-  step('tied', 'signed_up', s + 3 * minuteMs);
-  step('tied', 'activated', s + 4 * minuteMs);
-  funnel('after-as-of', asOfMs - hourMs, [
-    asOfMs - 30 * minuteMs,
-    asOfMs + 1,
-    undefined,
-    asOfMs + 2 * minuteMs,
-  ]);
-  signup('future', asOfMs + 1);
-  funnel('long-ago', Date.parse('2026-09-01T08:00:00Z'), [
-    undefined,
-    undefined,
-    undefined,
-    Date.parse('2026-10-01T08:00:00Z'),
-  ]);
-  funnel('berlin-start', Date.parse('2026-10-11T22:00:00.000Z'), [
-    undefined,
-    undefined,
-    undefined,
-    asOfMs - 2 * hourMs,
-  ]);
-  const tiedEarlier: RawEvent[] = [
-    {
-      id: 'edge-tied-2',
-      time: s,
-      type: 'user.signed_up',
-      account_id: 'edge-account',
-      user_id: 'edge-tied',
-      plan: 'free',
-    },
-  ];
-  return { tiedEarlier, main: events };
+// The oracle test's hand-made users (see the fixture), but two signups of `tied` at one instant:
+// `free` arrives first (posted alone, a millisecond earlier) under the larger id, so it counts.
+const tiedEarlier: RawEvent[] = [
+  {
+    id: 'edge-tied-2',
+    time: edgeStartMs,
+    type: 'user.signed_up',
+    account_id: 'edge-account',
+    user_id: 'edge-tied',
+    plan: 'free',
+  },
+];
+const edges = {
+  tiedEarlier,
+  main: edgeUsers({ idDigits: 3, tiedSignups: [{ plan: 'paid', id: 'edge-tied-1' }] }),
 };
 
 const byId = (a: RawEvent, b: RawEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const edges = edgeUsers();
 const main = [...history, ...edges.main].sort(byId);
 // Later arrivals under existing ids with another body: dropped as duplicates, they change nothing.
 const impostors = main
