@@ -35,7 +35,7 @@ export type EmbeddedKpiwall = {
 
 const shutdownGraceMs = 10_000;
 
-export const clickHouseTargetOf = (config: KpiwallConfig): ClickHouseTarget =>
+const clickHouseTargetOf = (config: KpiwallConfig): ClickHouseTarget =>
   config.CLICKHOUSE_URL
     ? {
         kind: 'server',

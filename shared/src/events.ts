@@ -81,16 +81,6 @@ const typeFieldShapes = {
 export type EventType = keyof typeof typeFieldShapes;
 export const eventTypes = Object.keys(typeFieldShapes) as EventType[];
 
-export const productEventTypes: ReadonlySet<EventType> = new Set<EventType>([
-  'user.signed_up',
-  'user.activated',
-  'page.viewed',
-  'feature.used',
-  'onboarding.step_completed',
-  'cta.shown',
-  'cta.clicked',
-]);
-
 /** Kafka topic of each event type: product usage vs support; subscriptions go with product. */
 export const topicOfEventType = (type: EventType): 'product' | 'support' =>
   type.startsWith('ticket.') || type === 'survey.answered' ? 'support' : 'product';

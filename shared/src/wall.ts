@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** KPI keys the walkthrough slice computes; names follow ../KPIS.md exactly. */
+/** KPI keys of the wall's tiles; names follow ../KPIS.md exactly. */
 export const liveKpiKeys = [
   'dau',
   'wau',
@@ -12,8 +12,7 @@ export const liveKpiKeys = [
   'frt_p90_seconds_today',
   'backlog_open',
 ] as const;
-export const liveKpiKeySchema = z.enum(liveKpiKeys);
-export type LiveKpiKey = z.infer<typeof liveKpiKeySchema>;
+export type LiveKpiKey = (typeof liveKpiKeys)[number];
 
 /** A KPI value: a number, or null when it cannot be computed (nothing to divide by, no data). */
 export const kpiValueSchema = z.number().nullable();

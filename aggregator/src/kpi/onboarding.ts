@@ -26,8 +26,8 @@
 import { signupPlans, type KpiEvent } from '@kpiwall/shared';
 import type { FunnelStepCounts, OnboardingKpis } from '@kpiwall/shared';
 import type { LocalCalendar } from './local-calendar.ts';
-import { quantileExactInclusive } from './quantile.ts';
 import { calendarWindowDays, calendarWindows, dayMs, inCalendarWindow } from './windows.ts';
+import { percentOf, quantileSeconds } from './measures.ts';
 
 type SignupPlan = (typeof signupPlans)[number];
 
@@ -60,14 +60,6 @@ const dayKey = (day: number): string => new Date(day * dayMs).toISOString().slic
 
 /** The Monday starting the ISO week of a local day number (1970-01-01 was a Thursday). */
 const mondayOf = (day: number): number => day - ((((day + 3) % 7) + 7) % 7);
-
-const ratioPercent = (part: number, whole: number): number | null =>
-  whole === 0 ? null : (part / whole) * 100;
-
-const seconds = (millis: readonly number[], level: number): number | null => {
-  const q = quantileExactInclusive(millis, level);
-  return q === null ? null : q / 1000;
-};
 
 export class Onboarding {
   readonly #calendar: LocalCalendar;
@@ -205,11 +197,11 @@ export class Onboarding {
     let largestDropoff = 0;
     for (let k = 1; k < this.#steps.length; k++) {
       const step = this.#steps[k] ?? '';
-      const converted = ratioPercent(reach[k] ?? 0, reach[k - 1] ?? 0);
+      const converted = percentOf(reach[k] ?? 0, reach[k - 1] ?? 0);
       const dropped = converted === null ? null : 100 - converted;
       conversion[step] = converted;
       dropoff[step] = dropped;
-      gaps[step] = seconds(gapsMs[k] ?? [], 0.5);
+      gaps[step] = quantileSeconds(gapsMs[k] ?? [], 0.5);
       if (dropped !== null && dropped > largestDropoff) {
         largestDropoff = dropped;
         bottleneck = step;
@@ -220,7 +212,7 @@ export class Onboarding {
       funnel_conversion: conversion,
       funnel_dropoff_percent: dropoff,
       funnel_bottleneck_step: bottleneck,
-      onboarding_completion_rate_percent: ratioPercent(
+      onboarding_completion_rate_percent: percentOf(
         reach[this.#steps.length - 1] ?? 0,
         reach[0] ?? 0,
       ),
@@ -258,12 +250,12 @@ const ttfvKpis = (
   const week = ttfvMs.get('7d') ?? [];
   const month = ttfvMs.get('30d') ?? [];
   return {
-    ttfv_median_seconds_today: seconds(today, 0.5),
-    ttfv_median_seconds_7d: seconds(week, 0.5),
-    ttfv_median_seconds_30d: seconds(month, 0.5),
-    ttfv_p90_seconds_today: seconds(today, 0.9),
-    ttfv_p90_seconds_7d: seconds(week, 0.9),
-    ttfv_p90_seconds_30d: seconds(month, 0.9),
+    ttfv_median_seconds_today: quantileSeconds(today, 0.5),
+    ttfv_median_seconds_7d: quantileSeconds(week, 0.5),
+    ttfv_median_seconds_30d: quantileSeconds(month, 0.5),
+    ttfv_p90_seconds_today: quantileSeconds(today, 0.9),
+    ttfv_p90_seconds_7d: quantileSeconds(week, 0.9),
+    ttfv_p90_seconds_30d: quantileSeconds(month, 0.9),
     ttfv_count_today: today.length,
     ttfv_count_7d: week.length,
     ttfv_count_30d: month.length,

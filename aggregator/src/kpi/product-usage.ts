@@ -1,10 +1,13 @@
-import type { EventType, KpiEvent, MinutePoint } from '@kpiwall/shared';
-import { activeUsersChartMinutes } from '@kpiwall/shared';
-// Not exported from @kpiwall/shared's index yet (see the area report).
-import type { CtaCounts, ProductUsageKpis } from '@kpiwall/shared';
+import {
+  activeUsersChartMinutes,
+  type CtaCounts,
+  type EventType,
+  type KpiEvent,
+  type MinutePoint,
+  type ProductUsageKpis,
+} from '@kpiwall/shared';
 import { ActivityIndex } from './activity-index.ts';
 import { minuteMs, minuteOf, type LocalCalendar } from './local-calendar.ts';
-import { quantileExactInclusive } from './quantile.ts';
 import {
   calendarWindowDays,
   calendarWindows,
@@ -12,6 +15,7 @@ import {
   hourMs,
   type CalendarWindow,
 } from './windows.ts';
+import { meanSeconds, percentOf, quantileSeconds } from './measures.ts';
 
 /*
  * Decisions where ../KPIS.md ("Product usage") leaves room:
@@ -117,22 +121,6 @@ const prefixAtOrBefore = (events: readonly SessionEvent[], asOfMs: number): numb
   return n;
 };
 
-const ratioPercent = (part: number, whole: number): number | null =>
-  whole === 0 ? null : (part / whole) * 100;
-
-/** Quantiles over integer milliseconds, seconds at the end (bit-exact with the SQL). */
-const medianSeconds = (durationsMs: readonly number[]): number | null => {
-  const median = quantileExactInclusive(durationsMs, 0.5);
-  return median === null ? null : median / 1000;
-};
-
-const meanSeconds = (durationsMs: readonly number[]): number | null => {
-  if (durationsMs.length === 0) return null;
-  let sum = 0;
-  for (const d of durationsMs) sum += d;
-  return sum / durationsMs.length / 1000;
-};
-
 /** Active users and accounts, feature adoption, sessions and CTAs, kept from product events. */
 export class ProductUsage {
   readonly #calendar: LocalCalendar;
@@ -230,18 +218,18 @@ export class ProductUsage {
       feature_adoption_percent_today: adoption.today,
       feature_adoption_percent_7d: adoption['7d'],
       feature_adoption_percent_30d: adoption['30d'],
-      session_duration_median_seconds_today: medianSeconds(sessions.today.durationsMs),
-      session_duration_median_seconds_7d: medianSeconds(sessions['7d'].durationsMs),
-      session_duration_median_seconds_30d: medianSeconds(sessions['30d'].durationsMs),
+      session_duration_median_seconds_today: quantileSeconds(sessions.today.durationsMs, 0.5),
+      session_duration_median_seconds_7d: quantileSeconds(sessions['7d'].durationsMs, 0.5),
+      session_duration_median_seconds_30d: quantileSeconds(sessions['30d'].durationsMs, 0.5),
       session_duration_mean_seconds_today: meanSeconds(sessions.today.durationsMs),
       session_duration_mean_seconds_7d: meanSeconds(sessions['7d'].durationsMs),
       session_duration_mean_seconds_30d: meanSeconds(sessions['30d'].durationsMs),
       sessions_ended_today: ended.today,
       sessions_ended_7d: ended['7d'],
       sessions_ended_30d: ended['30d'],
-      bounce_rate_percent_today: ratioPercent(sessions.today.bounces, ended.today),
-      bounce_rate_percent_7d: ratioPercent(sessions['7d'].bounces, ended['7d']),
-      bounce_rate_percent_30d: ratioPercent(sessions['30d'].bounces, ended['30d']),
+      bounce_rate_percent_today: percentOf(sessions.today.bounces, ended.today),
+      bounce_rate_percent_7d: percentOf(sessions['7d'].bounces, ended['7d']),
+      bounce_rate_percent_30d: percentOf(sessions['30d'].bounces, ended['30d']),
       ctr_percent_today: ctr.today,
       ctr_percent_7d: ctr['7d'],
       ctr_percent_30d: ctr['30d'],
@@ -383,7 +371,7 @@ const firstDay = (today: number, window: CalendarWindow): number =>
 const ctrOf = (counts: CtaCounts): Record<string, number | null> => {
   const ctr: Record<string, number | null> = {};
   for (const [cta, { shown, clicked }] of Object.entries(counts)) {
-    ctr[cta] = ratioPercent(clicked, shown);
+    ctr[cta] = percentOf(clicked, shown);
   }
   return ctr;
 };

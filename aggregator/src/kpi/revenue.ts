@@ -25,8 +25,8 @@
 import type { KpiEvent } from '@kpiwall/shared';
 import type { FreeToPaidWeek, RevenueKpis } from '@kpiwall/shared';
 import type { LocalCalendar } from './local-calendar.ts';
-import { quantileExactInclusive } from './quantile.ts';
 import { dayMs } from './windows.ts';
+import { percentOf, quantileSeconds } from './measures.ts';
 
 export type RevenueOptions = {
   /** Length of the retention period, in 24 h days. */
@@ -113,12 +113,11 @@ export class Revenue {
     }
 
     const arpa = customers === 0 ? null : mrr / customers;
-    const churnRate = customersAtStart === 0 ? null : (churnedAccounts / customersAtStart) * 100;
+    const churnRate = percentOf(churnedAccounts, customersAtStart);
     const conversionMs = this.#options.conversionDays * dayMs;
     const convertedMs = freeStarts.flatMap(({ startMs, convertMs }) =>
       convertMs !== null && convertMs - startMs <= conversionMs ? [convertMs - startMs] : [],
     );
-    const medianMs = quantileExactInclusive(convertedMs, 0.5);
 
     return {
       mrr_cents: mrr,
@@ -130,22 +129,19 @@ export class Revenue {
       churn_rate_percent: churnRate,
       churn_rate_annualised_percent: churnRate === null ? null : annualisedChurn(churnRate),
       new_customers_30d: newCustomers,
-      retention_rate_percent:
-        customersAtStart === 0 ? null : ((customers - newCustomers) / customersAtStart) * 100,
+      retention_rate_percent: percentOf(customers - newCustomers, customersAtStart),
       expansion_mrr_cents: movements.expansion,
       contraction_mrr_cents: movements.contraction,
       churned_mrr_cents: movements.churned,
-      gross_revenue_churn_percent:
-        mrrAtStart === 0 ? null : ((movements.churned + movements.contraction) / mrrAtStart) * 100,
+      gross_revenue_churn_percent: percentOf(movements.churned + movements.contraction, mrrAtStart),
       nrr_percent:
         mrrAtStart === 0
           ? null
           : ((mrrAtStart + movements.expansion - movements.contraction - movements.churned) /
               mrrAtStart) *
             100,
-      free_to_paid_percent_30d:
-        freeStarts.length === 0 ? null : (convertedMs.length / freeStarts.length) * 100,
-      free_to_paid_median_seconds_to_convert: medianMs === null ? null : medianMs / 1000,
+      free_to_paid_percent_30d: percentOf(convertedMs.length, freeStarts.length),
+      free_to_paid_median_seconds_to_convert: quantileSeconds(convertedMs, 0.5),
       free_to_paid_by_start_week: this.#byStartWeek(freeStarts, conversionMs),
       clv_cents:
         arpa === null || churnRate === null || churnRate === 0 ? null : arpa / (churnRate / 100),

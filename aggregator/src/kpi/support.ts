@@ -8,7 +8,6 @@ import {
 // Not re-exported by @kpiwall/shared's index yet; switch to the package import once it is.
 import type { SupportKpis } from '@kpiwall/shared';
 import type { LocalCalendar } from './local-calendar.ts';
-import { quantileExactInclusive } from './quantile.ts';
 import { defaultSlaTargetsMs, repliedOnTime, unrepliedSlaState, type SlaTargets } from './sla.ts';
 import {
   calendarWindowDays,
@@ -18,6 +17,7 @@ import {
   inRollingWindow,
 } from './windows.ts';
 import type { CalendarWindow } from './windows.ts';
+import { meanSeconds, percentOf, quantileSeconds } from './measures.ts';
 
 /*
  * Support KPIs (../KPIS.md "Support"). Decisions where the catalogue leaves room:
@@ -338,16 +338,11 @@ class WindowedDurations<W extends string> {
   }
 
   quantileSeconds(window: W, level: number): number | null {
-    const quantile = quantileExactInclusive(this.#of(window), level);
-    return quantile === null ? null : quantile / 1000;
+    return quantileSeconds(this.#of(window), level);
   }
 
   meanSeconds(window: W): number | null {
-    const values = this.#of(window);
-    if (values.length === 0) return null;
-    let total = 0;
-    for (const value of values) total += value;
-    return total / values.length / 1000;
+    return meanSeconds(this.#of(window));
   }
 
   #of(window: W): number[] {
@@ -375,7 +370,7 @@ class Ratio {
   }
 
   percent(): number | null {
-    return this.total === 0 ? null : (this.hits / this.total) * 100;
+    return percentOf(this.hits, this.total);
   }
 }
 
@@ -443,9 +438,8 @@ const latestStatusChange = (
 };
 
 const csatPercent = (answers: readonly SurveyAnswer[]): number | null => {
-  if (answers.length === 0) return null;
   const satisfied = answers.filter((answer) => answer.score >= 4).length;
-  return (satisfied / answers.length) * 100;
+  return percentOf(satisfied, answers.length);
 };
 
 /** % promoters (9–10) − % detractors (0–6), each percentage computed on its own. */

@@ -32,19 +32,23 @@ function interruptSignals(): { stop: AbortSignal; abort: AbortSignal } {
   return { stop: stop.signal, abort: abort.signal };
 }
 
-async function writeFile(options: SimulatorOptions, out: string, stop: AbortSignal): Promise<void> {
-  const now = Date.now();
-  const live = options.backfill === 0;
-  // Without a backfill, the file holds live behaviour over the last --duration seconds.
-  const liveSeconds = live ? (options.duration ?? 0) : 0;
-  const simulation = new LiveSimulation({
+function simulationOf(options: SimulatorOptions, nowMs: number): LiveSimulation {
+  return new LiveSimulation({
     seed: options.seed,
     accounts: options.accounts,
     speed: options.speed,
     rate: options.rate,
     backfillDays: options.backfill,
-    now: now - Math.round(liveSeconds * 1000),
+    now: nowMs,
   });
+}
+
+async function writeFile(options: SimulatorOptions, out: string, stop: AbortSignal): Promise<void> {
+  const now = Date.now();
+  const live = options.backfill === 0;
+  // Without a backfill, the file holds live behaviour over the last --duration seconds.
+  const liveSeconds = live ? (options.duration ?? 0) : 0;
+  const simulation = simulationOf(options, now - Math.round(liveSeconds * 1000));
   const chunks = live
     ? simulation.advanceInSteps(now, liveStepMs)
     : (function* backfillWithProgress() {
@@ -69,14 +73,7 @@ async function main(): Promise<void> {
       await writeFile(options, options.out, stop);
       return;
     }
-    const simulation = new LiveSimulation({
-      seed: options.seed,
-      accounts: options.accounts,
-      speed: options.speed,
-      rate: options.rate,
-      backfillDays: options.backfill,
-      now: Date.now(),
-    });
+    const simulation = simulationOf(options, Date.now());
     await streamToCollector(simulation, {
       target: options.target,
       batch: options.batch,

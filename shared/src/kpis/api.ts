@@ -29,4 +29,3 @@ export const kpiApiQuerySchema = z.strictObject({
   as_of: z.iso.datetime({ offset: true }).optional(),
   tz: timeZoneSchema.optional(),
 });
-export type KpiApiQuery = z.infer<typeof kpiApiQuerySchema>;

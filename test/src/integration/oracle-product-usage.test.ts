@@ -19,9 +19,7 @@ import {
   ProductUsage,
 } from '@kpiwall/aggregator';
 import { generateHistory } from '@kpiwall/ingest';
-// Neither is exported from its package's index yet (see the area report).
-import type { ProductUsageKpis } from '@kpiwall/shared';
-import { productUsageKpisSchema } from '@kpiwall/shared';
+import { productUsageKpisSchema, type ProductUsageKpis } from '@kpiwall/shared';
 import { clickHouseTime, shuffled } from '../support/oracle-helpers.ts';
 
 const asOfIso = '2026-11-10T10:17:23.456Z';
